@@ -1,0 +1,1 @@
+"""The ``congvu`` command line: an adapter from arguments to service calls."""

@@ -1,0 +1,44 @@
+"""An opened installation: settings, database, blob store and directory, built once and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from congvu.config.settings import DataDir, Settings, load_settings
+from congvu.directory.context import DirectoryContext
+from congvu.directory.service import Directory
+from congvu.errors import ConfigError
+from congvu.store import migrate
+from congvu.store.blobs import FileBlobStore
+from congvu.store.database import Database
+from congvu.vntext.naming import NamingPattern
+
+
+@dataclass
+class Installation:
+    settings: Settings
+    db: Database
+    blobs: FileBlobStore
+    directory: Directory
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def directory_context(settings: Settings, db: Database) -> DirectoryContext:
+    try:
+        pattern = NamingPattern(settings.directory.naming_pattern)
+    except ValueError as exc:
+        raise ConfigError(f"directory.naming_pattern không hợp lệ: {settings.directory.naming_pattern!r}; "
+                          f"chọn: {', '.join(p.value for p in NamingPattern)}") from exc
+    return DirectoryContext(db=db, domain=settings.domain, extra_domains=settings.extra_domains,
+                            naming_pattern=pattern, retention_days=settings.directory.retention_days)
+
+
+def open_installation(data: DataDir, *, upgrade: bool = True) -> Installation:
+    settings = load_settings(data)
+    db = Database(settings.database_url)
+    if upgrade:
+        migrate.upgrade(db)
+    return Installation(settings=settings, db=db, blobs=FileBlobStore(data.blobs),
+                        directory=Directory(directory_context(settings, db)))

@@ -1,0 +1,1 @@
+"""The web side: public pages, (later) webmail and administration, and the JSON API, on FastAPI + Jinja2."""
