@@ -20,6 +20,9 @@ import uvicorn
 from congvu.installation import Installation
 from congvu.web.app import create_app
 
+AUTO_PORT = -1
+"""A port setting meaning "any free port" (``--http-port auto``); 0 turns a listener off."""
+
 
 @dataclass(frozen=True)
 class BoundListener:
@@ -56,8 +59,8 @@ class Application:
         listen = self.inst.settings.listen
         tasks: list[asyncio.Task[None]] = []
         web: _QuietUvicorn | None = None
-        if listen.http_port != 0 or listen.http_port is None:
-            sock = bind_tcp(listen.host, listen.http_port)
+        if listen.http_port != 0:
+            sock = bind_tcp(listen.host, max(listen.http_port, 0))
             port = sock.getsockname()[1]
             self.listeners.append(BoundListener("http", listen.host, port))
             config = uvicorn.Config(create_app(self.inst), log_level="warning", access_log=False,

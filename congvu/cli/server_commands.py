@@ -7,8 +7,8 @@ import asyncio
 import os
 from pathlib import Path
 
-from congvu.app import Application
-from congvu.cli.output import emit_json, emit_fields
+from congvu.app import AUTO_PORT, Application
+from congvu.cli.output import emit_fields, emit_json
 from congvu.config.settings import DataDir, resolve_data_dir
 from congvu.installation import create_installation, open_installation
 
@@ -16,11 +16,25 @@ DEMO_PORTS = {"smtp_port": 2525, "submission_port": 5587, "smtps_port": 5465, "i
               "imaps_port": 1993, "http_port": 8080}
 
 
+def port_arg(value: str) -> int:
+    """A TCP port; 0 turns the listener off; ``auto`` takes any free port (printed at start)."""
+    if value.strip().lower() == "auto":
+        return AUTO_PORT
+    try:
+        port = int(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"cổng không hợp lệ: {value!r}") from exc
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"cổng ngoài khoảng 0–65535: {port}")
+    return port
+
+
 def add_listen_flags(parser: argparse.ArgumentParser, *, demo: bool = False) -> None:
     parser.add_argument("--host", help="địa chỉ lắng nghe (mặc định 0.0.0.0)")
     for name in ("smtp", "submission", "smtps", "imap", "imaps", "http"):
         default = f" (mặc định {DEMO_PORTS[name + '_port']})" if demo else ""
-        parser.add_argument(f"--{name}-port", type=int, help=f"cổng {name}; 0 để tắt{default}")
+        parser.add_argument(f"--{name}-port", type=port_arg, metavar="N",
+                            help=f"cổng {name}; 0 để tắt; auto để chọn cổng trống{default}")
 
 
 def _listen_overrides(args: argparse.Namespace, *, demo: bool = False) -> dict[str, int | str | None]:

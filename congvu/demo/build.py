@@ -34,7 +34,7 @@ def demo_logins(domain: str) -> list[dict[str, str]]:
     return [
         {"role": "Quản trị cấp tỉnh", "address": f"admin@{domain}", "password": DEMO_PASSWORD},
         {"role": "Lãnh đạo (PCT UBND tỉnh)", "address": f"vinhtv@{domain}", "password": DEMO_PASSWORD},
-        {"role": "Văn thư Sở TT&TT", "address": f"lanntl@{domain}", "password": DEMO_PASSWORD},
+        {"role": "Văn thư Sở TT&TT", "address": f"lannt@{domain}", "password": DEMO_PASSWORD},
         {"role": "Quản trị Sở TT&TT", "address": f"tanlm@{domain}", "password": DEMO_PASSWORD},
     ]
 

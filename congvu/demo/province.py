@@ -30,10 +30,12 @@ class SampleAgency:
 
 
 _DEPARTMENTS: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
-    ("Văn phòng Ủy ban nhân dân tỉnh", "VPUBND", 1, ("Phòng Tổng hợp", "Trung tâm Tin học", "Phòng Hành chính - Tổ chức")),
+    ("Văn phòng Ủy ban nhân dân tỉnh", "VPUBND", 1,
+     ("Phòng Tổng hợp", "Trung tâm Tin học", "Phòng Hành chính - Tổ chức")),
     ("Văn phòng Đoàn ĐBQH và HĐND tỉnh", "VPĐĐBQH", 1, ("Phòng Công tác HĐND", "Phòng Hành chính")),
     ("Sở Khoa học và Công nghệ", "SKHCN", 1, ("Văn phòng", "Phòng Quản lý khoa học")),
-    ("Sở Thông tin và Truyền thông", "STTTT", 1, ("Văn phòng", "Phòng Công nghệ thông tin", "Phòng Bưu chính, Viễn thông")),
+    ("Sở Thông tin và Truyền thông", "STTTT", 1,
+     ("Văn phòng", "Phòng Công nghệ thông tin", "Phòng Bưu chính, Viễn thông")),
     ("Sở Kế hoạch và Đầu tư", "SKHĐT", 1, ("Văn phòng", "Phòng Đăng ký kinh doanh")),
     ("Sở Giáo dục và Đào tạo", "SGDĐT", 1, ("Văn phòng", "Phòng Giáo dục Trung học")),
     ("Sở Tài nguyên và Môi trường", "STNMT", 1, ("Văn phòng", "Phòng Quản lý đất đai")),

@@ -16,7 +16,7 @@ from congvu.directory.aliases import normalise_target
 from congvu.directory.context import DirectoryContext
 from congvu.directory.models import AgencyLevel, Group, GroupRule
 from congvu.errors import Conflict, InvalidInput, NotFound
-from congvu.store.schema import accounts, agencies, group_members, groups
+from congvu.store.schema import accounts, group_members, groups
 from congvu.vntext.fold import fold
 from congvu.vntext.normalize import clean_line
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from congvu.directory import addresses
@@ -22,7 +22,8 @@ from congvu.directory.accounts import AccountService, optional_line, validate_ph
 from congvu.directory.context import DirectoryContext
 from congvu.directory.spreadsheet import SheetRow, read_people_file
 from congvu.errors import CongVuError
-from congvu.store.schema import accounts, agencies, import_batches
+from congvu.store.schema import accounts, address_registry, agencies, import_batches
+from congvu.vntext.collation import name_sort_key
 from congvu.vntext.fold import fold
 from congvu.vntext.naming import local_part_candidates, to_ascii_slug
 from congvu.vntext.normalize import clean_line
@@ -177,8 +178,7 @@ class PeopleImporter:
             chunk = planned[start:start + BATCH_ROWS]
             try:
                 with self.ctx.db.begin() as conn:
-                    for plan in chunk:
-                        self._write(conn, plan, report.batch_id)
+                    self._write_many(conn, chunk, report.batch_id)
                 for plan in chunk:
                     (report.matched if plan.match_id else report.created).append(plan.person)
             except (IntegrityError, CongVuError):
@@ -199,6 +199,29 @@ class PeopleImporter:
                 "created": len(report.created), "matched": len(report.matched),
                 "rejected": len(report.rejected)})
         return report
+
+    def _write_many(self, conn: Connection, plans: list[_Planned], batch_id: int) -> None:
+        """Write a validated batch with a few multi-row statements (the registry's primary key still guards)."""
+        now = self.ctx.now()
+        matched = [p.match_id for p in plans if p.match_id is not None]
+        if matched:
+            conn.execute(update(accounts).where(accounts.c.id.in_(matched)).values(last_import_id=batch_id))
+        new = [p for p in plans if p.match_id is None]
+        if not new:
+            return
+        conn.execute(insert(accounts), [{
+            "address": p.person.address, "kind": "person", "full_name": p.person.full_name,
+            "name_fold": fold(p.person.full_name), "name_key": name_sort_key(p.person.full_name),
+            "agency_id": p.agency_id, "unit": p.person.unit, "position": p.person.position,
+            "phone": p.person.phone, "status": "active", "password_hash": None, "created_at": now,
+            "updated_at": now, "last_import_id": batch_id} for p in new])
+        wanted = [p.person.address for p in new]
+        ids = dict(conn.execute(select(accounts.c.address, accounts.c.id).where(accounts.c.address.in_(wanted))).all())
+        # Released addresses whose retention is over may be claimed again: their old registry rows go.
+        conn.execute(delete(address_registry).where(address_registry.c.address.in_(wanted),
+                                                    address_registry.c.released_at.is_not(None)))
+        conn.execute(insert(address_registry), [{"address": a, "kind": "account", "owner_id": ids[a],
+                                                 "claimed_at": now} for a in wanted])
 
     def _write(self, conn: Connection, plan: _Planned, batch_id: int) -> None:
         p = plan.person

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +111,9 @@ def decode_csv(data: bytes, name: str) -> str:
     except UnicodeDecodeError as exc:
         detection = detect_legacy(data)
         if detection.encoding != LegacyEncoding.UNICODE and detection.confidence >= 0.6:
-            return decode_legacy(data, detection.encoding)
+            text = decode_legacy(data, detection.encoding)
+            if not any(unicodedata.category(c) == "Cc" and c not in "\t\r\n" for c in text):
+                return text
         line = data[: exc.start].count(b"\n") + 1
         raise InvalidInput(
             f"{name}: dòng {line}: tệp CSV không phải UTF-8 (byte 0x{data[exc.start]:02X}) và không nhận ra "

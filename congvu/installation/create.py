@@ -62,7 +62,8 @@ def create_installation(data: DataDir, *, domain: str, org_name: str | None = No
         "extra_domains = []",
         "",
         "[database]",
-        f"url = {_toml_string(database_url)}" if database_url else "# url = \"postgresql://…\"  (mặc định: SQLite trong thư mục này)",
+        f"url = {_toml_string(database_url)}" if database_url
+        else '# url = "postgresql://…"  (mặc định: SQLite trong thư mục này)',
         "",
         "[listen]",
         'host = "0.0.0.0"',

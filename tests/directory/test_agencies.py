@@ -42,7 +42,7 @@ def test_malformed_codes_are_refused(directory: Directory, code: str) -> None:
 
 
 def test_duplicate_code_and_bad_parent_level(directory: Directory) -> None:
-    with pytest.raises(Conflict, match="H19.04"):
+    with pytest.raises(Conflict, match=r"H19\.04"):
         directory.agencies.add(code="H19.04", name="Sở khác", short_name="SK", level="department", parent="H19")
     with pytest.raises(InvalidInput, match="trực thuộc"):
         directory.agencies.add(code="H19.40", name="UBND xã Lạc", short_name="UBND", level="commune",

@@ -1,0 +1,32 @@
+"""The search fold."""
+
+import unicodedata
+
+from congvu.vntext.fold import fold
+
+
+def test_fold_example() -> None:
+    assert fold("Công Văn ĐẾN") == "cong van den"
+
+
+def test_fold_d_with_stroke_and_capitals() -> None:
+    assert fold("Đồng Nai") == "dong nai"
+    assert fold("đường Điện Biên Phủ") == "duong dien bien phu"
+    assert fold("ĐÔN ĐỐC") == "don doc"
+    assert fold("\u00d0ồng \u00f0ông") == "dong dong"
+
+
+def test_fold_all_vowel_letters() -> None:
+    assert fold("ă â ê ô ơ ư Ă Â Ê Ô Ơ Ư") == "a a e o o u a a e o o u"
+    assert fold("Ắ Ấ Ố Ớ Ứ ặ ậ ệ ộ ợ ự ỵ") == "a a o o u a a e o o u y"
+
+
+def test_fold_makes_tone_placement_irrelevant() -> None:
+    assert fold("hòa") == fold("hoà") == "hoa"
+    assert fold("Thủy") == fold("Thuỷ") == "thuy"
+    assert fold("Ủy ban") == fold("Uỷ ban") == "uy ban"
+    assert fold("Hỏa tốc") == fold("Hoả tốc")
+
+
+def test_fold_nfd_input_and_whitespace() -> None:
+    assert fold(unicodedata.normalize("NFD", "  Nguyễn\tThị \n Hường ")) == "nguyen thi huong"
