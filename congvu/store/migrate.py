@@ -26,11 +26,12 @@ def upgrade(db: Database) -> None:
     cfg = alembic_config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        # Each capability's migrations branch from the base revision; "heads" applies every branch.
+        command.upgrade(cfg, "heads")
 
 
 def is_current(db: Database) -> bool:
-    """True when the database is at the newest revision."""
-    head = ScriptDirectory.from_config(alembic_config(db)).get_current_head()
+    """True when the database is at the newest revision of every branch."""
+    heads = set(ScriptDirectory.from_config(alembic_config(db)).get_heads())
     with db.engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision() == head
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
