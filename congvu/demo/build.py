@@ -48,9 +48,10 @@ def build_demo(data: DataDir, *, people: int = 300, seed: int = 2010) -> None:
         for number, name, starts in WAVES:
             directory.agencies.set_wave(number, name=name, starts_on=starts, actor="demo")
         agencies = sample_agencies()
-        for agency in agencies:
+        for order, agency in enumerate(agencies):  # the directives' own order, not alphabetical
             directory.agencies.add(code=agency.code, name=agency.name, short_name=agency.short_name,
-                                   level=agency.level, parent=agency.parent, wave=agency.wave, actor="demo")
+                                   level=agency.level, parent=agency.parent, wave=agency.wave, sort_order=order,
+                                   actor="demo")
         fixed_addresses = []
         for full_name, code, unit, position, role in _NAMED:
             new = directory.accounts.add(full_name=full_name, agency=code, unit=unit, position=position,
