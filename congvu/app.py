@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import uvicorn
 
 from congvu.installation import Installation
+from congvu.security.throttle import SignInThrottle
 from congvu.web.app import create_app
 
 AUTO_PORT = -1
@@ -53,6 +54,8 @@ class _QuietUvicorn(uvicorn.Server):
 class Application:
     inst: Installation
     listeners: list[BoundListener] = field(default_factory=list)
+    # One throttle per process: web, SMTP AUTH and IMAP LOGIN count failed sign-ins together.
+    throttle: SignInThrottle = field(default_factory=SignInThrottle)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self, *, announce: bool = True) -> None:
@@ -63,8 +66,8 @@ class Application:
             sock = bind_tcp(listen.host, max(listen.http_port, 0))
             port = sock.getsockname()[1]
             self.listeners.append(BoundListener("http", listen.host, port))
-            config = uvicorn.Config(create_app(self.inst), log_level="warning", access_log=False,
-                                    lifespan="off", timeout_graceful_shutdown=10)
+            config = uvicorn.Config(create_app(self.inst, throttle=self.throttle), log_level="warning",
+                                    access_log=False, lifespan="off", timeout_graceful_shutdown=10)
             web = _QuietUvicorn(config)
             tasks.append(asyncio.create_task(web.serve(sockets=[sock])))
         if announce:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from congvu import __version__
 from congvu.cli import directory_commands as d
+from congvu.cli import doc_commands, mail_commands
 from congvu.cli import server_commands as s
 from congvu.errors import CongVuError
 
@@ -163,6 +164,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="tệp ra (mặc định: stdout)")
     p.add_argument("--under", help="chỉ một cơ quan và các đơn vị trực thuộc")
     p.add_argument("--include-phone", action="store_true")
+    doc_commands.register(top, common)
+    mail_commands.register(top, common)
     return parser
 
 

@@ -31,7 +31,7 @@ from congvu.vntext.fold import fold
 from congvu.vntext.naming import local_part_candidates, to_ascii_slug
 from congvu.vntext.normalize import clean_line
 
-CLERK_RIGHTS = "lrswipkxtecda"  # RFC 4314: everything on the agency mailbox but administering its ACL
+CLERK_RIGHTS = "lrswipkxte"  # RFC 4314 §2.1: everything on the agency mailbox but administering its ACL ("a")
 
 
 @dataclass(frozen=True)

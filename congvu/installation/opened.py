@@ -1,4 +1,5 @@
-"""An opened installation: settings, database, blob store and directory, built once and passed down."""
+"""An opened installation: settings, database, blob store, directory, mail store and usage recorder, built once
+and passed down."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from congvu.config.settings import DataDir, Settings, load_settings
 from congvu.directory.context import DirectoryContext
 from congvu.directory.service import Directory
 from congvu.errors import ConfigError
+from congvu.mailstore.service import MailStore
+from congvu.mailstore.usage import UsageRecorder
 from congvu.store import migrate
 from congvu.store.blobs import FileBlobStore
 from congvu.store.database import Database
@@ -20,8 +23,11 @@ class Installation:
     db: Database
     blobs: FileBlobStore
     directory: Directory
+    mailstore: MailStore
+    usage: UsageRecorder
 
     def close(self) -> None:
+        self.usage.close()
         self.db.dispose()
 
 
@@ -40,5 +46,6 @@ def open_installation(data: DataDir, *, upgrade: bool = True) -> Installation:
     db = Database(settings.database_url)
     if upgrade:
         migrate.upgrade(db)
-    return Installation(settings=settings, db=db, blobs=FileBlobStore(data.blobs),
-                        directory=Directory(directory_context(settings, db)))
+    blobs = FileBlobStore(data.blobs)
+    return Installation(settings=settings, db=db, blobs=blobs, directory=Directory(directory_context(settings, db)),
+                        mailstore=MailStore(db, blobs), usage=UsageRecorder(db))

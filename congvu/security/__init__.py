@@ -1,1 +1,2 @@
-"""Pure security primitives: password hashing, and (later) SPF/DKIM/DMARC verifiers and TOTP."""
+"""Pure security primitives: password hashing, TOTP, sign-in throttling, and the mail authentication verifiers
+(SPF, DKIM, DMARC, ARC and the ``Authentication-Results`` field) with the DNS resolver injected."""

@@ -1,59 +1,20 @@
-"""User-facing text of the web pages, Vietnamese first, English on request (``?lang=en`` or the ``lang`` cookie)."""
+"""Vietnamese first, English on request (``?lang=en`` or the ``lang`` cookie).
+
+Pages are written in Vietnamese and wrap each phrase in ``_("…")``; :data:`congvu.web.catalog_en.EN` maps the
+Vietnamese phrase to English. A phrase missing there shows in Vietnamese (a test keeps the catalogue complete).
+Domain errors carry their own English (``message_en``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 
-LANGUAGES = ("vi", "en")
+from congvu.errors import CongVuError
+from congvu.web.catalog_en import EN
 
-TEXTS: dict[str, dict[str, str]] = {
-    "vi": {
-        "product": "Thư điện tử công vụ",
-        "home": "Trang chủ",
-        "directory": "Danh bạ thư điện tử công vụ",
-        "directory_short": "Danh bạ",
-        "search": "Tìm kiếm",
-        "search_hint": "Tên, cơ quan, địa chỉ… (gõ có dấu hoặc không dấu)",
-        "download": "Tải về",
-        "agencies": "cơ quan, đơn vị",
-        "people": "cán bộ, công chức",
-        "agency_mailbox": "Hộp thư cơ quan",
-        "full_name": "Họ và tên",
-        "position": "Chức vụ",
-        "unit": "Phòng",
-        "address": "Thư điện tử",
-        "no_results": "Không tìm thấy kết quả phù hợp.",
-        "welcome": "Hệ thống thư điện tử công vụ và gửi, nhận văn bản điện tử giữa các cơ quan nhà nước.",
-        "status_ok": "Hệ thống đang hoạt động",
-        "mail_settings": "Cấu hình máy khách thư",
-        "language": "English",
-        "results_for": "Kết quả cho",
-        "footer": "Sử dụng bộ mã Unicode theo TCVN 6909:2001.",
-    },
-    "en": {
-        "product": "Official e-mail",
-        "home": "Home",
-        "directory": "Directory of official e-mail addresses",
-        "directory_short": "Directory",
-        "search": "Search",
-        "search_hint": "Name, agency, address… (diacritics optional)",
-        "download": "Download",
-        "agencies": "agencies and units",
-        "people": "civil servants",
-        "agency_mailbox": "Agency mailbox",
-        "full_name": "Full name",
-        "position": "Position",
-        "unit": "Unit",
-        "address": "E-mail",
-        "no_results": "Nothing matches.",
-        "welcome": "Official e-mail and electronic document exchange between state agencies.",
-        "status_ok": "All services running",
-        "mail_settings": "Mail client settings",
-        "language": "Tiếng Việt",
-        "results_for": "Results for",
-        "footer": "Unicode text per TCVN 6909:2001.",
-    },
-}
+LANGUAGES = ("vi", "en")
 
 
 def language(request: Request) -> str:
@@ -61,5 +22,16 @@ def language(request: Request) -> str:
     return asked if asked in LANGUAGES else "vi"
 
 
-def texts(lang: str) -> dict[str, str]:
-    return TEXTS[lang]
+def translate(text: str, lang: str) -> str:
+    return EN.get(text, text) if lang == "en" else text
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    def _(text: str) -> str:
+        return translate(text, lang)
+
+    return _
+
+
+def error_text(exc: CongVuError, lang: str) -> str:
+    return exc.message_en if lang == "en" else exc.message

@@ -1,0 +1,200 @@
+"""The delivery worker: takes due recipients from the outbound queue and delivers them over SMTP.
+
+One pass (:meth:`DeliveryWorker.run_once`): claim due recipients (grouped by message and domain, at most 100
+per transaction, RFC 5321 §4.5.3.1.8), find the route (:mod:`congvu.delivery.routing`) and the domain's TLS
+policy (:mod:`congvu.delivery.mtasts`), run the transactions concurrently (``concurrency`` at once), record
+every recipient's outcome — delivered, failed (5xx, unknown domain, null MX) or retried later with backoff —
+and settle finished messages: a DSN to the sender for the failed recipients (locally through the mail store when
+the sender is ours), then the queue entry goes. :meth:`DeliveryWorker.run` repeats passes until ``stop`` is
+set, sleeping through the injected clock until the next due time, a poll interval, or a wake-up from
+:meth:`OutboundQueue.enqueue`. Database and blob calls run in threads so the event loop never blocks on them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+
+from congvu.delivery.backoff import next_attempt
+from congvu.delivery.clock import Clock
+from congvu.delivery.dsn import FailedRecipient, build_dsn, status_for
+from congvu.delivery.local import ReportSink
+from congvu.delivery.mtasts import MtaStsCache
+from congvu.delivery.queue import FAILED, Batch, OutboundQueue, Outcome, QueuedMessage
+from congvu.delivery.routing import RouteError, resolve_targets
+from congvu.delivery.transport import HostsUnavailable, SmtpClient
+from congvu.errors import NotFound
+from congvu.security.dns import Resolver
+
+log = logging.getLogger("congvu.delivery")
+
+MAX_RECIPIENTS_PER_TRANSACTION = 100
+EXPIRED_PREFIX = "hết thời hạn gửi lại: "
+
+
+class DeliveryWorker:
+    def __init__(self, queue: OutboundQueue, *, resolver: Resolver, clock: Clock | None = None,
+                 reports: ReportSink | None = None, client: SmtpClient | None = None,
+                 mta_sts: MtaStsCache | None = None) -> None:
+        self.queue = queue
+        self.settings = queue.settings
+        self.resolver = resolver
+        self.clock: Clock = clock or queue.clock
+        self.reports = reports
+        self.client = client or SmtpClient(helo=self.settings.hostname,
+                                           connect_timeout_s=self.settings.connect_timeout_s,
+                                           command_timeout_s=self.settings.command_timeout_s)
+        self.mta_sts = mta_sts if mta_sts is not None else (
+            MtaStsCache(resolver, clock=self.clock) if self.settings.mta_sts else None)
+
+    # -- one pass -------------------------------------------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """Deliver everything due now; the number of recipients attempted."""
+        limit = self.settings.concurrency * MAX_RECIPIENTS_PER_TRANSACTION
+        batches = await asyncio.to_thread(self.queue.claim_due, limit=limit)
+        gate = asyncio.Semaphore(self.settings.concurrency)
+
+        async def guarded(batch: Batch) -> list[Outcome]:
+            async with gate:
+                return await self._deliver(batch)
+
+        chunks = [Batch(b.message, b.domain, b.recipients[i:i + MAX_RECIPIENTS_PER_TRANSACTION])
+                  for b in batches for i in range(0, len(b.recipients), MAX_RECIPIENTS_PER_TRANSACTION)]
+        results = await asyncio.gather(*(guarded(chunk) for chunk in chunks))
+        attempted = sum(len(r) for r in results)
+        await self.settle([b.message.id for b in batches])
+        return attempted
+
+    async def settle(self, queue_ids: Sequence[int] | None = None) -> int:
+        """Report and remove messages with no recipient left queued; the number removed."""
+        settled = await asyncio.to_thread(self.queue.settled, queue_ids)
+        for message in settled:
+            await self._report(message)
+            await asyncio.to_thread(self.queue.remove, message.id)
+        return len(settled)
+
+    async def _deliver(self, batch: Batch) -> list[Outcome]:
+        message = batch.message
+        recipients = {r.recipient: r for r in batch.recipients}
+        outcomes: list[Outcome] = []
+        try:
+            data = await asyncio.to_thread(self.queue.read, message)
+        except NotFound:
+            lost = "nội dung thư không còn trong kho"
+            outcomes = [Outcome(r.id, "failed", None, "5.3.0", lost) for r in batch.recipients]
+            await asyncio.to_thread(self._record, message, batch, outcomes)
+            return outcomes
+        try:
+            targets = await resolve_targets(batch.domain, self.settings, self.resolver)
+            policy = await self.mta_sts.policy_for(batch.domain) if self.mta_sts and not \
+                self.settings.route_for(batch.domain) else None
+            result = await self.client.send(targets, mail_from=message.mail_from, recipients=list(recipients),
+                                            data=data, tls=policy)
+        except RouteError as exc:
+            status = "failed" if exc.permanent else "retry"
+            outcomes = [Outcome(r.id, status, None, exc.enhanced, exc.reason) for r in batch.recipients]
+        except HostsUnavailable as exc:
+            outcomes = [Outcome(r.id, "retry", None, "4.4.1", exc.reason) for r in batch.recipients]
+        else:
+            for address, reply in result.replies.items():
+                status = "delivered" if reply.success else ("failed" if reply.permanent else "retry")
+                outcomes.append(Outcome(recipients[address].id, status, reply.code, reply.enhanced,
+                                        reply.text, result.host))
+            log.info("thư %s tới %s qua %s (TLS: %s): %s", message.id, batch.domain, result.address,
+                     "có" if result.tls else "không", ", ".join(o.status for o in outcomes))
+        await asyncio.to_thread(self._record, message, batch, outcomes)
+        return outcomes
+
+    def _record(self, message: QueuedMessage, batch: Batch, outcomes: list[Outcome]) -> None:
+        now = self.clock.now()
+        attempts = {r.id: r.attempts + 1 for r in batch.recipients}
+        final: list[Outcome] = []
+        times: dict[int, datetime] = {}
+        for outcome in outcomes:
+            if outcome.status != "retry":
+                final.append(outcome)
+                continue
+            when = next_attempt(now, attempts[outcome.recipient_id], base_s=self.settings.retry_base_s,
+                                max_s=self.settings.retry_max_s, expires_at=message.expires_at)
+            if when is None:
+                final.append(Outcome(outcome.recipient_id, FAILED, outcome.code, outcome.enhanced or "4.4.7",
+                                     EXPIRED_PREFIX + outcome.text, outcome.remote_host))
+            else:
+                times[outcome.recipient_id] = when
+                final.append(outcome)
+        self.queue.record(final, next_attempt_at=times)
+
+    # -- reports --------------------------------------------------------------------------------------------
+
+    async def _report(self, message: QueuedMessage) -> None:
+        failed = [r for r in message.recipients if r.status == FAILED]
+        if not failed or not message.mail_from or message.is_report:
+            return  # RFC 3464 §2 / RFC 5321 §4.5.5: never report on a report or to the null sender
+        failures = []
+        for r in failed:
+            text = r.last_error or ""
+            expired = text.startswith(EXPIRED_PREFIX)
+            text = text.removeprefix(EXPIRED_PREFIX)
+            failures.append(FailedRecipient(
+                recipient=r.recipient, status=status_for(r.last_code, r.last_enhanced, expired=expired),
+                diagnostic=f"{r.last_code} {text}" if r.last_code else text, remote_mta=r.remote_host,
+                last_attempt=r.last_attempt_at, from_remote=r.last_code is not None, expired=expired))
+        try:
+            original = await asyncio.to_thread(self.queue.read, message)
+        except NotFound:  # the blob is gone: report without the original header section
+            original = b"\r\n"
+        sender_domain = message.mail_from.rpartition("@")[2].lower()
+        postmaster = f"postmaster@{self.settings.domain}"
+        report = build_dsn(original=original, sender=message.mail_from, hostname=self.settings.hostname,
+                           postmaster=postmaster, arrival=message.created_at, now=self.clock.now(),
+                           failures=failures)
+        if sender_domain in self.settings.local_domains:
+            if self.reports is not None and await asyncio.to_thread(self.reports.deliver_local,
+                                                                   message.mail_from, report):
+                return
+            log.warning("người gửi %s không còn hộp thư nhận báo lỗi; bỏ báo lỗi của thư %s",
+                        message.mail_from, message.id)
+            return
+        await asyncio.to_thread(self.queue.enqueue_report, recipient=message.mail_from, raw=report)
+
+    # -- the loop -------------------------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+
+        def poke() -> None:
+            loop.call_soon_threadsafe(wake.set)
+
+        async def relay_stop() -> None:
+            await stop.wait()
+            wake.set()
+
+        self.queue.add_listener(poke)
+        watcher = asyncio.create_task(relay_stop())
+        try:
+            await self.settle()  # messages a previous run finished but had not reported yet
+            while not stop.is_set():
+                wake.clear()
+                delay = self.settings.poll_interval_s
+                try:
+                    await self.run_once()
+                    due = await asyncio.to_thread(self.queue.next_due)
+                    if due is not None:
+                        delay = min(delay, max((due - self.clock.now()).total_seconds(), 0.0))
+                except Exception:  # a worker boundary: log, wait one poll interval, go on
+                    log.exception("lỗi trong lượt gửi thư")
+                if delay > 0 and not stop.is_set():
+                    await self.clock.wait(delay, wake)
+        finally:
+            self.queue.remove_listener(poke)
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+
+
+__all__ = ["MAX_RECIPIENTS_PER_TRANSACTION", "DeliveryWorker"]

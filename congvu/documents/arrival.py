@@ -1,0 +1,226 @@
+"""Arrival of a package, whatever carried it (local delivery, a file import, mail, the HTTP exchange).
+
+NĐ 30/2020/NĐ-CP Điều 21: on arrival the Văn thư checks the document's authenticity and integrity; an invalid or
+misaddressed one goes back to the sender through the system (status 02) and the sender is told the same day that
+the document arrived (status 01, sent here automatically). Phụ lục VI III.1.h: a document whose identifier was
+already received is flagged, not registered twice.
+
+:meth:`ArrivalDesk.receive` is the single entry point. It never raises for a bad package: what it cannot accept
+is kept in quarantine with the reason, and the returned :class:`Arrival` says what happened. A document package
+creates one incoming entry per agency of ours among its ``To`` (or only for ``for_agency`` when the transport
+addressed it); a package with ``BussinessDocType`` 1 (thu hồi) cancels the copies it names.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert, select, update
+
+from congvu.clerical.agency_codes import is_agency_code
+from congvu.clerical.status_codes import StatusCode
+from congvu.directory.models import Agency
+from congvu.documents import quarantine
+from congvu.documents.context import DocContext, to_utc
+from congvu.documents.files import store_file
+from congvu.documents.incoming import IncomingService
+from congvu.documents.models import Arrival, IncomingEntry
+from congvu.documents.signatures import SignatureCheck, check_pdf, summarise, verify_pdf_signatures
+from congvu.documents.statuses import StatusDesk
+from congvu.documents.trust import TrustList
+from congvu.edxml.attachments import extension
+from congvu.edxml.errors import EdxmlError
+from congvu.edxml.model import BusinessDocType, EdocPackage, StatusPackage
+from congvu.edxml.reader import parse_package
+from congvu.edxml.validate import validate_edoc
+from congvu.errors import InvalidInput
+from congvu.store.schema_documents import doc_incoming, doc_signatures
+
+
+class _Refusal(Exception):
+    def __init__(self, reason: str, message: str, message_en: str) -> None:
+        super().__init__(message)
+        self.reason, self.message, self.message_en = reason, message, message_en
+
+
+def _fatal_faults(pkg: EdocPackage) -> None:
+    """What makes a document package unusable (anything else is kept as a warning)."""
+    h = pkg.header
+    if not h.to:
+        raise _Refusal("malformed", "Gói tin không có nơi nhận (To)", "No To element")
+    if not is_agency_code(h.sender.organ_id):
+        raise _Refusal("malformed", f"Mã cơ quan gửi '{h.sender.organ_id}' không hợp lệ",
+                       f"Invalid sender code {h.sender.organ_id!r}")
+    if not h.code.code_number.isdigit() or not h.code.code_notation:
+        raise _Refusal("malformed", f"Số, ký hiệu '{h.code.text}' không hợp lệ", "Invalid number/notation")
+    if not h.subject:
+        raise _Refusal("malformed", "Gói tin không có trích yếu (Subject)", "No Subject")
+    if not pkg.attachments:
+        raise _Refusal("invalid", "Gói tin không kèm tệp văn bản nào", "No attached file")
+
+
+class ArrivalDesk:
+    def __init__(self, ctx: DocContext, incoming: IncomingService, statuses: StatusDesk, trust: TrustList) -> None:
+        self.ctx = ctx
+        self.incoming = incoming
+        self.statuses = statuses
+        self.trust = trust
+
+    def receive(self, data: bytes, *, transport: str, for_agency: str | None = None) -> Arrival:
+        """Take in a package that arrived; see the module notes."""
+        try:
+            pkg = parse_package(data)
+        except EdxmlError as error:
+            message = f"Gói tin edXML không đọc được: {error.message}"
+            with self.ctx.db.begin() as conn:
+                item = quarantine.keep(conn, self.ctx, data=data, transport=transport, reason="malformed",
+                                       message=message, message_en=f"Unreadable edXML package: {error.message_en}")
+            return Arrival("unknown", None, quarantine_id=item, problem=message)
+        if isinstance(pkg, StatusPackage):
+            return self.statuses.receive(pkg, data, transport)
+        return self._document(pkg, data, transport, for_agency)
+
+    def _targets(self, conn: Connection, pkg: EdocPackage, for_agency: str | None) -> list[Agency]:
+        found: dict[str, Agency] = {}
+        for org in pkg.header.to:
+            agency = self.ctx.find_agency(conn, org.organ_id)
+            if agency is not None:
+                found.setdefault(agency.code, agency)
+        if for_agency is None:
+            return list(found.values())
+        wanted = self.ctx.find_agency(conn, for_agency)
+        return [wanted] if wanted is not None and wanted.code in found else []
+
+    def _quarantine(self, pkg: EdocPackage, data: bytes, transport: str, refusal: _Refusal,
+                    return_from: list[Agency]) -> Arrival:
+        with self.ctx.db.begin() as conn:
+            item = quarantine.keep(conn, self.ctx, data=data, transport=transport, reason=refusal.reason,
+                                   message=refusal.message, message_en=refusal.message_en, kind="edoc",
+                                   document_id=pkg.document_id, from_organ_id=pkg.header.sender.organ_id)
+            # NĐ 30/2020 Điều 21.2.b: an invalid document goes back to the sender through the system.
+            for agency in return_from:
+                self.statuses.send(conn, reporter=agency, document_id=pkg.document_id,
+                                   to_organ_id=pkg.header.sender.organ_id, code=StatusCode.REJECTED,
+                                   description=refusal.message)
+        return Arrival("edoc", pkg.document_id, quarantine_id=item, problem=refusal.message)
+
+    def _checked_files(self, conn: Connection, pkg: EdocPackage) -> tuple[dict[int, tuple[SignatureCheck, ...]],
+                                                                           list[str]]:
+        roots = self.trust.roots(conn)
+        checks: dict[int, tuple[SignatureCheck, ...]] = {}
+        warnings: list[str] = []
+        for i, attachment in enumerate(pkg.attachments):
+            is_pdf = extension(attachment.name) == "pdf" or attachment.content_type == "application/pdf"
+            if not is_pdf:
+                if i == 0:
+                    warnings.append(f"Tệp chính '{attachment.name}' không phải PDF")
+                continue
+            try:
+                check_pdf(attachment.data, attachment.name)
+                checks[i] = verify_pdf_signatures(attachment.data, roots)
+            except InvalidInput as error:
+                raise _Refusal("invalid", error.message, error.message_en) from None
+            if any(not c.intact or not c.valid for c in checks[i]):
+                raise _Refusal("invalid", f"Chữ ký số trên tệp '{attachment.name}' không hợp lệ: nội dung đã bị "
+                               "thay đổi sau khi ký", f"Broken signature on {attachment.name!r}")
+            if not checks[i]:
+                warnings.append(f"Tệp '{attachment.name}' không có chữ ký số")
+            elif not all(c.trusted for c in checks[i]):
+                warnings.append(f"Chữ ký trên tệp '{attachment.name}' không thuộc danh sách tin cậy")
+        return checks, warnings
+
+    def _document(self, pkg: EdocPackage, data: bytes, transport: str, for_agency: str | None) -> Arrival:
+        with self.ctx.db.read() as conn:
+            targets = self._targets(conn, pkg, for_agency)
+        try:
+            _fatal_faults(pkg)
+        except _Refusal as refusal:
+            return self._quarantine(pkg, data, transport, refusal, [])
+        if not targets:
+            codes = ", ".join(o.organ_id for o in pkg.header.to)
+            return self._quarantine(pkg, data, transport, _Refusal(
+                "misaddressed", f"Không cơ quan nhận nào ({codes}) thuộc hệ thống này",
+                f"None of the recipients ({codes}) belongs to this installation"), [])
+        if pkg.business_doc_type is BusinessDocType.REVOKE:
+            return self._revoke(pkg, data, transport, targets)
+        try:
+            with self.ctx.db.read() as conn:
+                checks, warnings = self._checked_files(conn, pkg)
+        except _Refusal as refusal:
+            return self._quarantine(pkg, data, transport, refusal, targets)
+        warnings.extend(str(p) for p in validate_edoc(pkg))
+        created: list[IncomingEntry] = []
+        duplicates: list[str] = []
+        with self.ctx.db.begin() as conn:
+            package_ref = self.ctx.blobs.put(data)
+            for agency in targets:
+                exists = conn.execute(select(doc_incoming.c.id).where(
+                    doc_incoming.c.agency_id == agency.id, doc_incoming.c.document_id == pkg.document_id)).first()
+                if exists is not None:
+                    duplicates.append(agency.code)
+                    continue
+                entry_id = self._insert(conn, agency, pkg, package_ref.sha256, transport, warnings, checks)
+                routed = self.statuses.send(conn, reporter=agency, document_id=pkg.document_id,
+                                            to_organ_id=pkg.header.sender.organ_id, code=StatusCode.ARRIVED)
+                if not routed:
+                    conn.execute(update(doc_incoming).where(doc_incoming.c.id == entry_id).values(
+                        warnings=[*warnings, "Không có đường gửi trạng thái về cơ quan gửi"]))
+                created.append(self.incoming.entry(conn, entry_id))
+            quarantine_id = None
+            problem = None
+            if duplicates:
+                problem = (f"Văn bản '{pkg.document_id}' đã đến {', '.join(duplicates)} trước đó: "
+                           "không vào sổ lần nữa")
+                quarantine_id = quarantine.keep(
+                    conn, self.ctx, data=data, transport=transport, reason="duplicate", message=problem,
+                    message_en=f"{pkg.document_id} already arrived at {', '.join(duplicates)}", kind="edoc",
+                    document_id=pkg.document_id, from_organ_id=pkg.header.sender.organ_id)
+        return Arrival("edoc", pkg.document_id, tuple(created), tuple(duplicates), quarantine_id, problem)
+
+    def _insert(self, conn: Connection, agency: Agency, pkg: EdocPackage, package_sha: str, transport: str,
+                warnings: list[str], checks: dict[int, tuple[SignatureCheck, ...]]) -> int:
+        h = pkg.header
+        now = self.ctx.now()
+        all_checks = [c for group in checks.values() for c in group]
+        entry_id = int(conn.execute(insert(doc_incoming).values(
+            agency_id=agency.id, document_id=pkg.document_id[:120], from_organ_id=h.sender.organ_id[:35],
+            from_name=(h.sender.organ_name or h.sender.organ_id)[:300], number_text=h.code.text[:80],
+            type_name=h.document_type.type_name[:100], subject=h.subject[:500], place=h.promulgation_info.place[:100],
+            promulgation_date=h.promulgation_info.promulgation_date, signer_competence=h.signer_info.competence[:200],
+            signer_position=h.signer_info.position[:100], signer_name=h.signer_info.full_name[:50],
+            urgency=h.other_info.priority, due_date=h.due_date, business_doc_type=int(pkg.business_doc_type),
+            paper=bool(pkg.business and pkg.business.paper), package_sha256=package_sha, transport=transport,
+            arrived_at=now, warnings=list(warnings), signature_summary=summarise(all_checks),
+            status_code=StatusCode.ARRIVED.value, status_at=now)).inserted_primary_key[0])
+        for i, attachment in enumerate(pkg.attachments):
+            file_id = store_file(conn, self.ctx, owner="incoming", owner_id=entry_id,
+                                 role="main" if i == 0 else "appendix", position=i, name=attachment.name,
+                                 data=attachment.data, content_type=attachment.content_type)
+            for c in checks.get(i, ()):
+                conn.execute(insert(doc_signatures).values(
+                    file_id=file_id, field_name=c.field_name[:200], signer_name=c.signer_name[:300],
+                    signer_subject=c.signer_subject, issuer=c.issuer, serial=c.serial[:100],
+                    signing_time=to_utc(c.signing_time) if c.signing_time else None, intact=c.intact,
+                    valid=c.valid, trusted=c.trusted,
+                    covers_whole_file=c.covers_whole_file, summary=c.summary, checked_at=now))
+        return entry_id
+
+    def _revoke(self, pkg: EdocPackage, data: bytes, transport: str, targets: list[Agency]) -> Arrival:
+        """BussinessDocType 1: the issuer takes the document back; our copies are cancelled (NĐ 30 Điều 18.4)."""
+        about = (pkg.business.document_id if pkg.business and pkg.business.document_id else pkg.document_id)
+        cancelled: list[IncomingEntry] = []
+        with self.ctx.db.begin() as conn:
+            for agency in targets:
+                row = conn.execute(select(doc_incoming).where(
+                    doc_incoming.c.agency_id == agency.id, doc_incoming.c.document_id == about)).first()
+                if row is None or row.cancelled_at is not None:
+                    continue
+                self.incoming.cancel(conn, row.id, reason=pkg.business.reason if pkg.business else "")
+                self.statuses.send(conn, reporter=agency, document_id=about, to_organ_id=row.from_organ_id,
+                                   code=StatusCode.RECALL_ACCEPTED, description="Đã hủy văn bản theo đề nghị thu hồi")
+                cancelled.append(self.incoming.entry(conn, row.id))
+            if not cancelled:
+                item = quarantine.keep(conn, self.ctx, data=data, transport=transport, reason="unknown_document",
+                                       message=f"Đề nghị thu hồi văn bản '{about}' chưa từng nhận",
+                                       message_en=f"Revocation of {about}, never received", kind="edoc",
+                                       document_id=about, from_organ_id=pkg.header.sender.organ_id)
+                return Arrival("edoc", about, quarantine_id=item, problem=f"Chưa từng nhận văn bản '{about}'")
+        return Arrival("edoc", about, tuple(cancelled))

@@ -1,0 +1,150 @@
+"""Mailbox commands of the authenticated state: CREATE (RFC 9051 §6.3.4, CREATE-SPECIAL-USE of RFC 6154 §3),
+DELETE (§6.3.5), RENAME (§6.3.6), SUBSCRIBE and UNSUBSCRIBE (§6.3.7–6.3.8), LIST (§6.3.9 with RFC 5258 and RFC
+5819 LIST-STATUS), LSUB (RFC 3501 §6.3.9) and STATUS (§6.3.11 with SIZE of RFC 8438, APPENDLIMIT of RFC 7889 and
+DELETED-STORAGE of RFC 9208).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from congvu.errors import Conflict, CongVuError, InvalidInput, NotFound
+from congvu.imap import response
+from congvu.imap.commands import Create, Delete, List, Lsub, Rename, Status, Subscribe, Unsubscribe
+from congvu.imapserver.handlers.common import find_folder, refuse, special_use
+from congvu.imapserver.handlers.selection import close_selected
+from congvu.imapserver.listing import list_entries, lsub_entries
+from congvu.imapserver.replies import Reply, bad, no, ok
+from congvu.mailstore.api import DELETED, DELIMITER, INBOX, FolderInfo
+from congvu.mailstore.criteria import HasFlag
+from congvu.mailstore.usage import UsageKind
+
+if TYPE_CHECKING:
+    from congvu.imapserver.connection import ImapConnection
+
+
+def _new_name(name: str) -> str:
+    # RFC 9051 §6.3.4: a trailing delimiter only declares that children will follow.
+    return name.rstrip(DELIMITER)
+
+
+async def create(conn: ImapConnection, command: Create) -> Reply:
+    name = _new_name(command.mailbox)
+    if not name:
+        return bad("Tên hộp thư rỗng", "Empty mailbox name")
+    if name == INBOX:
+        return no("Hộp thư INBOX luôn có sẵn", "INBOX always exists", response.ALREADYEXISTS)
+    use = special_use(command.special_use)
+    try:
+        await conn.server.store.create_folder(conn.session.account_id, name, special_use=use)
+    except Conflict as error:
+        raise refuse(error, conflict=response.ALREADYEXISTS) from None
+    return ok("Đã tạo hộp thư", "CREATE completed")
+
+
+async def delete(conn: ImapConnection, command: Delete) -> Reply:
+    info = await find_folder(conn, command.mailbox)
+    try:
+        await conn.server.store.delete_folder(conn.session.account_id, info.id)
+    except Conflict as error:
+        raise refuse(error, conflict=response.HASCHILDREN if info.has_children else response.CANNOT) from None
+    selected = conn.session.selected
+    if selected is not None and selected.folder.id == info.id:
+        close_selected(conn)
+    return ok("Đã xoá hộp thư", "DELETE completed")
+
+
+async def rename(conn: ImapConnection, command: Rename) -> Reply:
+    info = await find_folder(conn, command.mailbox)
+    new_name = _new_name(command.new_name)
+    if not new_name:
+        return bad("Tên hộp thư mới rỗng", "Empty new mailbox name")
+    try:
+        await conn.server.store.rename_folder(conn.session.account_id, info.id, new_name)
+    except Conflict as error:
+        raise refuse(error, conflict=response.ALREADYEXISTS) from None
+    return ok("Đã đổi tên hộp thư", "RENAME completed")
+
+
+async def subscribe(conn: ImapConnection, command: Subscribe | Unsubscribe) -> Reply:
+    wanted = isinstance(command, Subscribe)
+    try:
+        info = await conn.server.store.find_folder(conn.session.account_id, command.mailbox)
+        await conn.server.store.set_subscribed(conn.session.account_id, info.id, wanted)
+    except NotFound as error:
+        if wanted:
+            raise refuse(error) from None
+        # Unsubscribing a name that no longer exists is how clients clean up after a DELETE elsewhere.
+    except InvalidInput as error:
+        raise refuse(error) from None
+    return ok(f"Xong {command.name}", f"{command.name} completed")
+
+
+async def list_mailboxes(conn: ImapConnection, command: List) -> Reply:
+    utf8 = conn.utf8
+    patterns = [p for p in command.patterns if p]
+    if not patterns:
+        # RFC 9051 §6.3.9: an empty pattern asks for the hierarchy delimiter.
+        conn.write(response.list_line(["\\Noselect"], DELIMITER, "", utf8=utf8))
+        return ok("Xong LIST", "LIST completed")
+    folders = await conn.server.store.list_folders(conn.session.account_id)
+    want_status = "STATUS" in command.return_options and command.status_items
+    for entry in list_entries(command, folders):
+        conn.write(response.list_line(entry.attributes, DELIMITER, entry.name, utf8=utf8,
+                                      child_info=entry.child_info))
+        if want_status and entry.folder is not None and "r" in entry.folder.rights:
+            try:
+                items = await status_items(conn, entry.folder, command.status_items)
+            except CongVuError:
+                continue  # RFC 5819 §2: a mailbox whose status cannot be read is listed without it
+            conn.write(response.status(entry.name, items, utf8=utf8))
+        await conn.flush_if_large()
+    return ok("Xong LIST", "LIST completed")
+
+
+async def lsub(conn: ImapConnection, command: Lsub) -> Reply:
+    folders = await conn.server.store.list_folders(conn.session.account_id)
+    for entry in lsub_entries(command.reference, command.pattern, folders):
+        conn.write(response.list_line(entry.attributes, DELIMITER, entry.name, utf8=conn.utf8, command="LSUB"))
+    return ok("Xong LSUB", "LSUB completed")
+
+
+async def status_items(conn: ImapConnection, info: FolderInfo, names: tuple[str, ...]) -> dict[str, int]:
+    store = conn.server.store
+    account = conn.session.account_id
+    status = await store.folder_status(account, info.id)
+    values: dict[str, int] = {}
+    for name in names:
+        if name == "MESSAGES":
+            values[name] = status.messages
+        elif name == "RECENT":
+            values[name] = status.recent
+        elif name == "UIDNEXT":
+            values[name] = status.uidnext
+        elif name == "UIDVALIDITY":
+            values[name] = status.uidvalidity
+        elif name == "UNSEEN":
+            values[name] = status.unseen
+        elif name == "DELETED":
+            values[name] = status.deleted
+        elif name == "SIZE":
+            values[name] = status.size
+        elif name == "HIGHESTMODSEQ":
+            conn.session.enabled.add("CONDSTORE")  # RFC 7162 §3.1: STATUS HIGHESTMODSEQ turns CONDSTORE on
+            values[name] = status.highestmodseq
+        elif name == "APPENDLIMIT":
+            values[name] = conn.server.limits.max_message_bytes
+        elif name == "DELETED-STORAGE":
+            deleted = await store.search(account, info.id, HasFlag(DELETED))
+            fields = await store.sort_fields(account, info.id, deleted) if deleted else ()
+            values[name] = sum(f.size for f in fields)
+    return values
+
+
+async def status(conn: ImapConnection, command: Status) -> Reply:
+    info = await find_folder(conn, command.mailbox)
+    items = await status_items(conn, info, command.items)
+    conn.write(response.status(info.path, items, utf8=conn.utf8))
+    if info.name == INBOX and not info.shared:
+        conn.server.record_usage(UsageKind.INBOX_CHECK, conn.session.account_id, {"command": "STATUS"})
+    return ok("Xong STATUS", "STATUS completed")

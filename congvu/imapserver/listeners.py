@@ -1,0 +1,136 @@
+"""Starting and stopping the IMAP listeners: port 143 (IMAP with STARTTLS) and 993 (IMAPS, implicit TLS, RFC
+8314 §3.3), each bound before the call returns so the caller can report the port it got.
+
+Port 0 turns a listener off and -1 asks for any free port. :meth:`ImapListeners.close` stops accepting, tells
+every open session ``* BYE`` (RFC 9051 §7.1.5) and waits for them to end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from congvu import __version__
+from congvu.errors import ConfigError
+from congvu.imapserver.channel import Channel
+from congvu.imapserver.connection import ImapConnection
+from congvu.imapserver.services import ImapServer, ImapServices, default_services, log
+from congvu.installation import Installation
+from congvu.mailstore.aio import AsyncMailStore
+
+ANY_FREE_PORT = -1
+SHUTDOWN_GRACE_S = 5.0
+
+
+def tls_context(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
+    """A server context with TLS 1.2 or newer (RFC 8996, RFC 8314 §4.1); None when no certificate is set."""
+    if cert is None or key is None:
+        return None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(str(cert), str(key))
+    except (OSError, ssl.SSLError) as error:
+        raise ConfigError(f"Không đọc được chứng chỉ TLS {cert}: {error}",
+                          message_en=f"Cannot load the TLS certificate {cert}: {error}") from error
+    return context
+
+
+@dataclass
+class ImapListeners:
+    """The running IMAP listeners; ``imap_port`` / ``imaps_port`` are the bound ports (0 when off)."""
+
+    server: ImapServer
+    imap_port: int = 0
+    imaps_port: int = 0
+    servers: list[asyncio.Server] = field(default_factory=list)
+    _owned_store: AsyncMailStore | None = None
+
+    @property
+    def connection_count(self) -> int:
+        return len(self.server.connections)
+
+    async def close(self) -> None:
+        """Stop listening, say BYE to every session, and wait (briefly) for them to finish."""
+        for listening in self.servers:
+            listening.close()
+        tasks = list(self.server.connections)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_S)
+        for listening in self.servers:
+            with contextlib.suppress(Exception):
+                await listening.wait_closed()
+        if self._owned_store is not None:
+            await asyncio.to_thread(self._owned_store.close)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0 if port == ANY_FREE_PORT else port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
+
+
+async def _serve(server: ImapServer, channel: Channel, *, implicit_tls: bool) -> None:
+    connection = ImapConnection(server, channel, implicit_tls=implicit_tls)
+    try:
+        await connection.run()
+    except asyncio.CancelledError:
+        channel.abort()  # the BYE went out in run(); a client that does not read it is not waited for
+
+
+def _accept(server: ImapServer, *, implicit_tls: bool) -> Channel:
+    def connected(channel: Channel) -> None:
+        task = asyncio.get_running_loop().create_task(_serve(server, channel, implicit_tls=implicit_tls))
+        server.connections.add(task)
+        task.add_done_callback(server.connections.discard)
+
+    return Channel(connected, write_timeout_s=server.limits.write_timeout_s)
+
+
+async def start_imap_listeners(inst: Installation, *, host: str, imap_port: int, imaps_port: int,
+                               services: ImapServices | None = None) -> ImapListeners:
+    """Bind and start the IMAP (STARTTLS) and IMAPS listeners of an installation.
+
+    Without ``services`` the listeners use :func:`default_services` and close the thread pool of the mail store
+    they made when they close.
+    """
+    settings = inst.settings
+    context = tls_context(settings.tls_cert, settings.tls_key)
+    if imaps_port != 0 and context is None:
+        raise ConfigError("IMAPS cần chứng chỉ TLS ([tls] cert, key)",
+                          message_en="IMAPS needs a TLS certificate ([tls] cert, key)")
+    owned = None
+    if services is None:
+        services = default_services(inst)
+        owned = services.mailstore
+    server = ImapServer(services, context, settings.hostname, __version__)
+    listeners = ImapListeners(server, _owned_store=owned)
+    loop = asyncio.get_running_loop()
+    try:
+        if imap_port != 0:
+            sock = _bind(host, imap_port)
+            listening = await loop.create_server(lambda: _accept(server, implicit_tls=False), sock=sock)
+            listeners.servers.append(listening)
+            listeners.imap_port = sock.getsockname()[1]
+        if imaps_port != 0:
+            sock = _bind(host, imaps_port)
+            listening = await loop.create_server(
+                lambda: _accept(server, implicit_tls=True), sock=sock, ssl=context,
+                ssl_handshake_timeout=services.limits.tls_handshake_timeout_s)
+            listeners.servers.append(listening)
+            listeners.imaps_port = sock.getsockname()[1]
+    except BaseException:
+        await listeners.close()
+        raise
+    log.info("IMAP listening on %s: imap=%s imaps=%s", host, listeners.imap_port, listeners.imaps_port)
+    return listeners

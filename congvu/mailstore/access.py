@@ -1,0 +1,137 @@
+"""Who may do what on a mailbox (RFC 4314), and folders loaded together with the viewer's rights.
+
+The owner of a mailbox holds every right. A delegate of an agency mailbox holds the letters of its
+``mailbox_delegates`` row. Nobody else holds any. Rights are read in the same query as the folder on every
+operation, so removing a delegate takes effect on the next command of any open session.
+
+RFC 4314 §6: a mailbox the viewer may neither look up (``l``) nor read (``r``) is reported as not existing, so
+that its existence does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, Row, Select, and_, select
+
+from congvu.errors import NotFound, PermissionDenied
+from congvu.mailstore.api import ALL_RIGHTS, DELIMITER, SHARED_ROOT, FolderInfo, Rights
+from congvu.store.schema import accounts, folders, mailbox_delegates
+
+_RIGHT_NAMES = {
+    "l": "xem danh sách", "r": "đọc", "s": "đánh dấu đã đọc", "w": "đặt cờ", "i": "thêm thư", "p": "gửi vào",
+    "k": "tạo thư mục", "x": "xoá thư mục", "t": "đánh dấu xoá", "e": "dọn thư đã xoá", "a": "quản trị quyền",
+}
+
+
+def shared_path(owner_address: str, name: str) -> str:
+    """How a delegate names an agency mailbox's folder (RFC 2342 other users' namespace)."""
+    return f"{SHARED_ROOT}{DELIMITER}{owner_address}{DELIMITER}{name}"
+
+
+def effective_rights(viewer_id: int, owner_id: int, delegated: str | None) -> Rights:
+    if viewer_id == owner_id:
+        return Rights(ALL_RIGHTS)
+    granted = set(delegated or "")
+    # RFC 4314 §2.1.1: the obsolete RFC 2086 rights "c" and "d" stand for "k" and "x", "t", "e".
+    if "c" in granted:
+        granted.add("k")
+    if "d" in granted:
+        granted.update("xte")
+    return Rights("".join(ch for ch in ALL_RIGHTS if ch in granted))
+
+
+def owner_rights(conn: Connection, viewer_id: int, owner_id: int) -> Rights:
+    if viewer_id == owner_id:
+        return Rights(ALL_RIGHTS)
+    row = conn.execute(select(mailbox_delegates.c.rights).where(
+        mailbox_delegates.c.mailbox_account_id == owner_id,
+        mailbox_delegates.c.delegate_account_id == viewer_id)).first()
+    return effective_rights(viewer_id, owner_id, row.rights if row else None)
+
+
+def folder_query(viewer_id: int) -> Select[tuple[object, ...]]:
+    """Folders with their owner's address and the viewer's delegated rights (NULL for none)."""
+    return (
+        select(folders, accounts.c.address.label("owner_address"), mailbox_delegates.c.rights.label("delegated"))
+        .join(accounts, accounts.c.id == folders.c.account_id)
+        .outerjoin(mailbox_delegates, and_(mailbox_delegates.c.mailbox_account_id == folders.c.account_id,
+                                           mailbox_delegates.c.delegate_account_id == viewer_id))
+    )
+
+
+@dataclass(frozen=True)
+class FolderAccess:
+    """A folder row as one operation sees it, with the viewer's rights."""
+
+    viewer_id: int
+    id: int
+    owner_id: int
+    owner_address: str
+    name: str
+    special_use: str | None
+    uidvalidity: int
+    uidnext: int
+    highestmodseq: int
+    first_recent_uid: int
+    subscribed: bool
+    created_at: datetime
+    rights: Rights
+
+    @classmethod
+    def from_row(cls, viewer_id: int, row: Row[tuple[object, ...]]) -> FolderAccess:
+        m = row._mapping
+        return cls(viewer_id=viewer_id, id=m["id"], owner_id=m["account_id"], owner_address=m["owner_address"],
+                   name=m["name"], special_use=m["special_use"], uidvalidity=m["uidvalidity"],
+                   uidnext=m["uidnext"], highestmodseq=m["highestmodseq"], first_recent_uid=m["first_recent_uid"],
+                   subscribed=m["subscribed"], created_at=m["created_at"],
+                   rights=effective_rights(viewer_id, m["account_id"], m["delegated"]))
+
+    @property
+    def own(self) -> bool:
+        """The viewer owns the folder: its \\Seen is the flag stored on the message."""
+        return self.viewer_id == self.owner_id
+
+    @property
+    def visible(self) -> bool:
+        return "l" in self.rights or "r" in self.rights
+
+    @property
+    def path(self) -> str:
+        return self.name if self.own else shared_path(self.owner_address, self.name)
+
+    def require(self, letters: str) -> FolderAccess:
+        missing = [ch for ch in letters if ch not in self.rights]
+        if missing:
+            names = ", ".join(_RIGHT_NAMES.get(ch, ch) for ch in missing)
+            raise PermissionDenied(f"Không có quyền {names} trên thư mục «{self.path}».",
+                                   message_en=f"Missing right(s) {''.join(missing)} on mailbox {self.path}")
+        return self
+
+    def info(self, *, has_children: bool = False, subscribed: bool | None = None) -> FolderInfo:
+        return FolderInfo(id=self.id, owner_id=self.owner_id, owner_address=self.owner_address, name=self.name,
+                          path=self.path, special_use=self.special_use, uidvalidity=self.uidvalidity,
+                          uidnext=self.uidnext, highestmodseq=self.highestmodseq,
+                          subscribed=self.subscribed if self.own else True if subscribed is None else subscribed,
+                          rights=self.rights, has_children=has_children)
+
+
+def folder_not_found(what: str) -> NotFound:
+    return NotFound(f"Không có thư mục «{what}».", message_en=f"No such mailbox: {what}")
+
+
+def open_folder(conn: Connection, viewer_id: int, folder_id: int, need: str = "", *,
+                lock: bool = False) -> FolderAccess:
+    """Load a folder the viewer can see and check it holds the rights ``need``; ``lock`` takes the row lock
+    (PostgreSQL) that serialises writers of the same folder."""
+    query = folder_query(viewer_id).where(folders.c.id == folder_id)
+    if lock:
+        query = query.with_for_update(of=folders)
+    row = conn.execute(query).first()
+    if row is None:
+        raise folder_not_found(str(folder_id))
+    access = FolderAccess.from_row(viewer_id, row)
+    if not access.visible:
+        raise folder_not_found(str(folder_id))
+    return access.require(need)

@@ -1,0 +1,136 @@
+"""Message contents: the index of each distinct message, stored once and shared by every copy.
+
+A content row is keyed by the SHA-256 of the raw bytes (the blob's name). Delivery to eighty agencies stores
+one blob and one row. Besides what FETCH returns (ENVELOPE, BODY, BODYSTRUCTURE, the part table) a row holds
+the search fold of the addresses, subject, header fields and body text (``congvu.vntext.fold``), and sort keys:
+the first address's mailbox for SORT FROM/TO/CC (RFC 5256 §3), the display name for DISPLAYFROM/DISPLAYTO
+(RFC 5957 §3) and the base subject (RFC 5256 §2.1), the last three as Vietnamese collation keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from congvu.imap.subject import base_subject
+from congvu.mail.headers import decode_header_value
+from congvu.mail.index import MessageIndex, parts_to_json
+from congvu.mail.wire import ImapValue
+from congvu.mailstore.api import MessageContent
+from congvu.mailstore.context import MailContext, as_utc
+from congvu.store.schema import blobs, message_contents
+from congvu.vntext.collation import sort_key
+from congvu.vntext.fold import fold
+
+SORT_TEXT_CHARS = 200
+# What FETCH reads; the search text stays in the database.
+FETCH_COLUMNS = (
+    message_contents.c.id, message_contents.c.sha256, message_contents.c.size, message_contents.c.envelope_wire,
+    message_contents.c.body_wire, message_contents.c.bodystructure_wire, message_contents.c.parts,
+    message_contents.c.subject, message_contents.c.from_addr, message_contents.c.to_addr,
+    message_contents.c.cc_addr, message_contents.c.bcc_addr, message_contents.c.sent_date,
+    message_contents.c.message_id, message_contents.c.in_reply_to, message_contents.c.references,
+    message_contents.c.has_attachments,
+)
+
+
+def fold_lines(text: str) -> str:
+    """The fold of each line, each line led by a newline (so a field is found as ``\\nname:``)."""
+    return "".join("\n" + fold(line) for line in text.split("\n") if line.strip())
+
+
+def _first_address(value: ImapValue) -> tuple[str, str]:
+    """(display name, addr-spec) of the first mailbox of an envelope address list, or empty strings."""
+    if not isinstance(value, tuple):
+        return "", ""
+    for item in value:
+        if isinstance(item, tuple) and len(item) == 4 and item[3] is not None:
+            name, _route, mailbox, host = item
+            local = mailbox.decode("utf-8", "replace") if isinstance(mailbox, bytes) else ""
+            domain = host.decode("utf-8", "replace") if isinstance(host, bytes) else ""
+            display = decode_header_value(name) if isinstance(name, bytes) else ""
+            return display.strip(), f"{local}@{domain}" if domain else local
+    return "", ""
+
+
+def _mailbox_key(addr_spec: str) -> str:
+    # RFC 5256 §3: FROM, TO and CC sort on the addr-mailbox (local part) of the first address.
+    return addr_spec.partition("@")[0].lower()
+
+
+def _display_key(value: ImapValue) -> str:
+    # RFC 5957 §3: the display name, or the addr-spec when there is none.
+    display, addr_spec = _first_address(value)
+    return sort_key((display or addr_spec)[:SORT_TEXT_CHARS])
+
+
+def content_values(index: MessageIndex, sha256: str, now: datetime) -> dict[str, object]:
+    env = index.envelope
+    sent = index.date
+    return {
+        "sha256": sha256,
+        "size": index.size,
+        "envelope_wire": index.envelope_wire,
+        "body_wire": index.body_wire,
+        "bodystructure_wire": index.bodystructure_wire,
+        "parts": parts_to_json(index.parts),
+        "subject": index.subject,
+        "from_addr": index.from_,
+        "to_addr": index.to,
+        "cc_addr": index.cc,
+        "bcc_addr": index.bcc,
+        "sent_date": as_utc(sent) if sent else None,
+        "sent_day": sent.date() if sent else None,
+        "message_id": index.message_id,
+        "in_reply_to": index.in_reply_to,
+        "references": " ".join(index.references),
+        "has_attachments": index.has_attachments,
+        "attachments": [asdict(item) for item in index.attachments],
+        "subject_fold": fold(index.subject),
+        "from_fold": fold(index.from_),
+        "to_fold": fold(index.to),
+        "cc_fold": fold(index.cc),
+        "bcc_fold": fold(index.bcc),
+        "search_headers": fold_lines(index.header_text),
+        "search_body": fold(index.body_text),
+        "sort_subject": sort_key(base_subject(index.subject).text[:SORT_TEXT_CHARS]),
+        "sort_from": _mailbox_key(_first_address(env[2])[1]),
+        "sort_to": _mailbox_key(_first_address(env[5])[1]),
+        "sort_cc": _mailbox_key(_first_address(env[6])[1]),
+        "display_from": _display_key(env[2]),
+        "display_to": _display_key(env[5]),
+        "created_at": now,
+    }
+
+
+def store_content(ctx: MailContext, conn: Connection, index: MessageIndex, sha256: str) -> int:
+    """The id of the content row for ``sha256``, inserting it (and its blob record) when new."""
+    found = conn.execute(select(message_contents.c.id).where(message_contents.c.sha256 == sha256)).scalar()
+    if found is not None:
+        return int(found)
+    now = ctx.now()
+    conn.execute(ctx.insert_ignore(blobs, ["sha256"]).values(sha256=sha256, size=index.size, created_at=now))
+    conn.execute(ctx.insert_ignore(message_contents, ["sha256"]).values(**content_values(index, sha256, now)))
+    return int(conn.execute(select(message_contents.c.id)
+                            .where(message_contents.c.sha256 == sha256)).scalar_one())
+
+
+def content_from_row(m: Mapping[str, Any]) -> MessageContent:
+    """A content value from a row of :data:`FETCH_COLUMNS` (by column name)."""
+    sent = m["sent_date"]
+    references = str(m["references"] or "")
+    return MessageContent(
+        id=int(m["id"]), sha256=str(m["sha256"]), size=int(m["size"]),
+        envelope_wire=bytes(m["envelope_wire"]), body_wire=bytes(m["body_wire"]),
+        bodystructure_wire=bytes(m["bodystructure_wire"]),
+        parts_json=str(m["parts"]), subject=str(m["subject"]), from_=str(m["from_addr"]),
+        to=str(m["to_addr"]), cc=str(m["cc_addr"]), bcc=str(m["bcc_addr"]),
+        date=as_utc(sent) if isinstance(sent, datetime) else None,
+        message_id=m["message_id"], in_reply_to=m["in_reply_to"],
+        references=tuple(references.split()), has_attachments=bool(m["has_attachments"]),
+    )
+

@@ -1,0 +1,89 @@
+"""What the SMTP server needs from the rest of the installation, as small protocols, and the bundle of them a
+listener runs with.
+
+- :class:`MailClientSignIn`: the sign-in check behind AUTH (:meth:`congvu.access.signin.SignInService.mail_client`,
+  which passes the shared sign-in throttle first).
+- :class:`OutboundQueue`: the durable queue for recipients outside the installation
+  (:class:`congvu.delivery.queue.OutboundQueue`); ``enqueue`` returns once the message is durable.
+- :class:`InboundAuthenticator`: SPF, DKIM and DMARC results for mail from the Internet (RFC 7208, RFC 6376,
+  RFC 7489), as an ``Authentication-Results`` field (RFC 8601) and what to do with the message.
+- :class:`UsageRecorder`: usage and monitoring events (``send``, ``free_mail``).
+
+The mail store itself is :class:`congvu.mailstore.aio.AsyncMailStore`; blocking calls (directory look-ups, the
+queue, usage events) run on threads so the listeners' loop never waits on the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from congvu.access.models import SignInResult
+from congvu.mailstore.aio import AsyncMailStore
+from congvu.smtpserver.settings import MailPolicy, SmtpLimits
+
+
+class MailClientSignIn(Protocol):
+    def mail_client(self, address: str, secret: str, *, ip: str | None, protocol: str) -> SignInResult: ...
+
+
+class OutboundQueue(Protocol):
+    def enqueue(self, *, mail_from: str, recipients: Sequence[str], raw: bytes, submitted_by: int | None) -> int: ...
+
+
+class InboundAction(StrEnum):
+    ACCEPT = "accept"
+    JUNK = "junk"  # deliver into the recipients' Junk folder (DMARC p=quarantine, RFC 7489 §6.3)
+    REJECT = "reject"  # refuse after DATA with 550 5.7.1 (DMARC p=reject)
+
+
+@dataclass(frozen=True)
+class InboundVerdict:
+    action: InboundAction = InboundAction.ACCEPT
+    authentication_results: str | None = None  # the value of an Authentication-Results field to add
+    reason: str = ""  # ASCII; said in the refusal
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    client_ip: str | None
+    helo: str | None
+    mail_from: str  # "" for the null reverse-path
+    recipients: tuple[str, ...]
+    raw: bytes
+
+
+class InboundAuthenticator(Protocol):
+    async def assess(self, message: InboundMessage) -> InboundVerdict: ...
+
+
+class UsageRecorder(Protocol):
+    def record(self, kind: str, *, protocol: str, account_id: int | None,
+               detail: Mapping[str, str | int | None]) -> None: ...
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SmtpServices:
+    """Everything a listener calls; tests build one with doubles for the parts they do not exercise."""
+
+    mailstore: AsyncMailStore
+    signin: MailClientSignIn
+    limits: SmtpLimits = field(default_factory=SmtpLimits)
+    policy: MailPolicy = field(default_factory=MailPolicy)
+    outbound: OutboundQueue | None = None
+    inbound_auth: InboundAuthenticator | None = None
+    usage: UsageRecorder | None = None
+    clock: Callable[[], datetime] = utcnow
+
+
+__all__ = [
+    "InboundAction", "InboundAuthenticator", "InboundMessage", "InboundVerdict", "MailClientSignIn",
+    "OutboundQueue", "SmtpServices", "UsageRecorder", "utcnow",
+]
