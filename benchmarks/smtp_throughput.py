@@ -382,8 +382,11 @@ async def main_async(args: argparse.Namespace) -> int:
         root = Path(tmp)
         os.chmod(root, 0o755)
         if not args.skip_congvu:
-            congvu_results, peak = await run_congvu(args, root)
-            results += congvu_results
+            try:
+                congvu_results, peak = await run_congvu(args, root)
+                results += congvu_results
+            except RuntimeError as exc:
+                print(f"Bỏ qua CôngVụ: {exc}", file=sys.stderr)
         missing = missing_peer_tools()
         if args.skip_postfix:
             pass

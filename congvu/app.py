@@ -1,7 +1,12 @@
 """Composition root: builds the services of an installation and runs every listener on one asyncio loop.
 
-Each listener binds its socket first (port 0 picks a free port) and reports the address it got, so tests and
-the demo can find it. SIGTERM and SIGINT stop the listeners: requests in flight are finished or safely
+Started here: the web application (FastAPI under uvicorn), the SMTP listeners (MX, submission, SMTPS), the IMAP
+listeners (IMAP with STARTTLS, IMAPS), the outbound delivery worker and the official-document dispatcher. They
+share one mail-store facade (so a message delivered over SMTP wakes IMAP IDLE sessions at once) and one sign-in
+throttle (so failed sign-ins count together across web, SMTP and IMAP).
+
+Each listener binds its socket first (port ``auto`` picks a free one) and reports the address it got, so tests and
+the demo can find it. SIGTERM and SIGINT stop the listeners: transactions in flight are finished or safely
 abandoned before the process exits.
 """
 
@@ -9,20 +14,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
 import uvicorn
+from fastapi import FastAPI
 
+from congvu.access.service import Access, access_for
 from congvu.installation import Installation
+from congvu.mailstore.aio import AsyncMailStore
 from congvu.security.throttle import SignInThrottle
 from congvu.web.app import create_app
 
+log = logging.getLogger(__name__)
+
 AUTO_PORT = -1
 """A port setting meaning "any free port" (``--http-port auto``); 0 turns a listener off."""
+DOCUMENT_DISPATCH_INTERVAL_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,7 @@ def bind_tcp(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
+    sock.bind((host, max(port, 0)))
     sock.listen(1024)
     sock.setblocking(False)
     return sock
@@ -50,6 +62,30 @@ class _QuietUvicorn(uvicorn.Server):
         yield
 
 
+def build_web(inst: Installation, access: Access) -> FastAPI:
+    """The web application with the document exchange endpoint and the public notices mounted."""
+    from congvu.documents.http_exchange import exchange_router
+    from congvu.documents.publishing import public_router
+    from congvu.documents.service import documents_for
+
+    app = create_app(inst, access=access)
+    docs = documents_for(inst)
+    app.include_router(exchange_router(docs), prefix="/api/v1/edoc")
+    app.include_router(public_router(docs))
+    return app
+
+
+async def _every(interval_s: float, stop: asyncio.Event, job: Callable[[], Awaitable[object]], name: str) -> None:
+    """Run ``job`` now and then every ``interval_s`` until ``stop``; a failing round is logged, never fatal."""
+    while not stop.is_set():
+        try:
+            await job()
+        except Exception:  # a worker boundary: log and try again next round
+            log.exception("%s failed; retrying in %.0f s", name, interval_s)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
 @dataclass
 class Application:
     inst: Installation
@@ -59,17 +95,42 @@ class Application:
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def run(self, *, announce: bool = True) -> None:
-        listen = self.inst.settings.listen
+        inst = self.inst
+        listen = inst.settings.listen
+        access = access_for(inst.directory, throttle=self.throttle, usage=inst.usage)
+        mailstore = AsyncMailStore(inst.mailstore, inst.mailstore.notifier)
         tasks: list[asyncio.Task[None]] = []
+        closers: list[Callable[[], Awaitable[None]]] = []
         web: _QuietUvicorn | None = None
-        if listen.http_port != 0:
-            sock = bind_tcp(listen.host, max(listen.http_port, 0))
-            port = sock.getsockname()[1]
-            self.listeners.append(BoundListener("http", listen.host, port))
-            config = uvicorn.Config(create_app(self.inst, throttle=self.throttle), log_level="warning",
-                                    access_log=False, lifespan="off", timeout_graceful_shutdown=10)
-            web = _QuietUvicorn(config)
-            tasks.append(asyncio.create_task(web.serve(sockets=[sock])))
+        try:
+            if listen.http_port != 0:
+                sock = bind_tcp(listen.host, listen.http_port)
+                self.listeners.append(BoundListener("http", listen.host, sock.getsockname()[1]))
+                config = uvicorn.Config(build_web(inst, access), log_level="warning", access_log=False,
+                                        lifespan="off", timeout_graceful_shutdown=10)
+                web = _QuietUvicorn(config)
+                tasks.append(asyncio.create_task(web.serve(sockets=[sock])))
+            if any(p != 0 for p in (listen.smtp_port, listen.submission_port, listen.smtps_port)):
+                from congvu.smtpserver.listeners import default_services as smtp_services
+                from congvu.smtpserver.listeners import start_smtp_listeners
+
+                smtp = await start_smtp_listeners(
+                    inst, host=listen.host, smtp_port=listen.smtp_port, submission_port=listen.submission_port,
+                    smtps_port=listen.smtps_port,
+                    services=smtp_services(inst, signin=access.signin, mailstore=mailstore))
+                closers.append(smtp.close)
+                self.listeners.extend(BoundListener(b.name, b.host, b.port) for b in smtp.bound)
+            if listen.imap_port != 0 or listen.imaps_port != 0:
+                await self._start_imap(access, mailstore, closers)
+            from congvu.delivery.service import run_delivery_worker
+
+            tasks.append(asyncio.create_task(run_delivery_worker(inst, stop=self._stop)))
+            tasks.append(asyncio.create_task(self._dispatch_documents()))
+        except BaseException:
+            self._stop.set()
+            for close in reversed(closers):
+                await close()
+            raise
         if announce:
             for listener in self.listeners:
                 shown = "127.0.0.1" if listener.host in ("0.0.0.0", "") else listener.host
@@ -81,8 +142,34 @@ class Application:
         await self._stop.wait()
         if web is not None:
             web.should_exit = True
+        for close in reversed(closers):
+            await close()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.to_thread(mailstore.close)
         print("congvu: đã dừng.", file=sys.stderr, flush=True)
+
+    async def _start_imap(self, access: Access, mailstore: AsyncMailStore,
+                          closers: list[Callable[[], Awaitable[None]]]) -> None:
+        from congvu.imapserver.listeners import start_imap_listeners
+        from congvu.imapserver.services import ImapLimits, ImapServices
+
+        listen = self.inst.settings.listen
+        imap = await start_imap_listeners(
+            self.inst, host=listen.host, imap_port=listen.imap_port, imaps_port=listen.imaps_port,
+            services=ImapServices(mailstore=mailstore, signin=access.signin, usage=self.inst.usage,
+                                  limits=ImapLimits()))
+        closers.append(imap.close)
+        if imap.imap_port:
+            self.listeners.append(BoundListener("imap", listen.host, imap.imap_port))
+        if imap.imaps_port:
+            self.listeners.append(BoundListener("imaps", listen.host, imap.imaps_port))
+
+    async def _dispatch_documents(self) -> None:
+        from congvu.documents.service import documents_for
+
+        docs = documents_for(self.inst)
+        await _every(DOCUMENT_DISPATCH_INTERVAL_S, self._stop, lambda: asyncio.to_thread(docs.dispatch),
+                     "document dispatch")
 
     def stop(self) -> None:
         self._stop.set()

@@ -11,8 +11,15 @@ from congvu.access.review import AccountReview, AuditReader
 from congvu.access.scope import ScopeService
 from congvu.access.second_factor import SecondFactorService
 from congvu.access.sessions import SessionService
-from congvu.access.signin import SignInRecorder, SignInService
+from congvu.access.signin import (
+    AuditSignInRecorder,
+    SignInRecorder,
+    SignInRecorders,
+    SignInService,
+    UsageSignInRecorder,
+)
 from congvu.directory.service import Directory
+from congvu.mailstore.usage import UsageRecorder
 from congvu.security.throttle import SignInThrottle
 
 
@@ -30,3 +37,12 @@ class Access:
         self.audit = AuditReader(ctx)
         self.signin = SignInService(ctx, directory.accounts, self.second_factor, self.app_passwords, self.throttle,
                                     recorder)
+
+
+def access_for(directory: Directory, *, throttle: SignInThrottle | None = None,
+               usage: UsageRecorder | None = None) -> Access:
+    """The installation's access services, recording every sign-in in the audit log (and as a usage event)."""
+    recorders: list[SignInRecorder] = [AuditSignInRecorder(directory.ctx)]
+    if usage is not None:
+        recorders.append(UsageSignInRecorder(usage))
+    return Access(directory, throttle=throttle, recorder=SignInRecorders(*recorders))

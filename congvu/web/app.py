@@ -13,8 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from congvu import __version__
-from congvu.access.service import Access
-from congvu.access.signin import AuditSignInRecorder, SignInRecorders, UsageSignInRecorder
+from congvu.access.service import Access, access_for
 from congvu.installation import Installation
 from congvu.security.throttle import SignInThrottle
 from congvu.web import (
@@ -45,8 +44,7 @@ def create_app(inst: Installation, *, throttle: SignInThrottle | None = None, ac
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     if access is None:
-        recorder = SignInRecorders(AuditSignInRecorder(inst.directory.ctx), UsageSignInRecorder(inst.usage))
-        access = Access(inst.directory, throttle=throttle, recorder=recorder)
+        access = access_for(inst.directory, throttle=throttle, usage=inst.usage)
     web = WebContext(inst, access, templates)
     app.state.web = web
     app.add_middleware(SecurityHeaders)
