@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 
 from congvu.errors import CongVuError, NotFound, PermissionDenied
@@ -33,6 +34,7 @@ from congvu.imapserver.channel import Channel, ChannelClosed
 from congvu.imapserver.handlers import HANDLERS
 from congvu.imapserver.limits import address_key
 from congvu.imapserver.replies import SERVER_BUG, ImapRefusal, Reply, Text, bad, error_reply, no
+from congvu.imapserver.selected import SelectedFolder
 from congvu.imapserver.services import ImapServer
 from congvu.imapserver.session import Session, State
 from congvu.mailstore.notify import MailboxEventKind
@@ -258,9 +260,10 @@ class ImapConnection:
                 folder.lost = True
         if folder.lost:
             raise self.folder_lost()
-        if not expunges or not (folder.dirty or force):
+        if not expunges or not (folder.dirty or (force and self._poll_due(folder))):
             return
         folder.dirty = False
+        folder.polled_at = time.monotonic()
         store = self.server.store
         try:
             changes = await store.changes_since(session.account_id, folder.folder.id, folder.modseq)
@@ -274,6 +277,12 @@ class ImapConnection:
                 first_recent = await store.claim_recent(session.account_id, folder.folder.id)
                 folder.recent.update(uid for uid in result.new_uids if uid >= first_recent)
             self.write(response.recent(len(folder.recent)))
+
+    def _poll_due(self, folder: SelectedFolder) -> bool:
+        """NOOP, CHECK and IDLE ask the store even without a change event: always on an agency mailbox (rights
+        may have been withdrawn), else when the last look is older than :attr:`ImapLimits.poll_interval_s`
+        (events are hints, so a lost one only delays an update)."""
+        return folder.folder.shared or time.monotonic() - folder.polled_at >= self.server.limits.poll_interval_s
 
     def folder_lost(self) -> SessionEnded:
         folder = self.session.selected

@@ -12,6 +12,7 @@ UIDs are kept in an ``array('I')`` (4 octets each) so an idle session on a 100,0
 from __future__ import annotations
 
 import bisect
+import time
 from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class SelectedFolder:
         self.own_changes: dict[int, int] = {}  # uid -> MODSEQ already reported to the client
         self.lost = False  # the folder was deleted or access to it withdrawn
         self.dirty = False  # change events arrived that the client has not heard about
+        self.polled_at = time.monotonic()  # when the store was last asked what changed
 
     # -- numbering
     @property

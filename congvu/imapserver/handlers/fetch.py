@@ -8,6 +8,7 @@ folder streams instead of building one huge reply. Fetching a body section witho
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,10 +19,13 @@ from congvu.imapserver.fetching import FetchPlan, UnknownCte, plan_fetch, render
 from congvu.imapserver.handlers.common import selected, target_uids
 from congvu.imapserver.replies import Reply, bad, no, ok
 from congvu.imapserver.selected import SelectedFolder
-from congvu.mailstore.api import SEEN, FlagMode, MessageContent, MessageSummary
+from congvu.mailstore.api import SEEN, FlagMode, MailStoreApi, MessageContent, MessageSummary
 
 if TYPE_CHECKING:
     from congvu.imapserver.connection import ImapConnection
+
+# Flags, dates and sizes of more messages than this come from one snapshot query rather than full reads.
+SUMMARY_BY_UID = 20
 
 
 async def fetch(conn: ImapConnection, command: Fetch) -> Reply:
@@ -45,7 +49,7 @@ async def fetch(conn: ImapConnection, command: Fetch) -> Reply:
         changed = {m.uid for m in changes.changed}
         uids = [uid for uid in uids if uid in changed]
     try:
-        if plan.needs_content or plan.needs_raw or len(uids) <= conn.server.limits.fetch_batch:
+        if plan.needs_content or plan.needs_raw or len(uids) <= SUMMARY_BY_UID:
             await _fetch_stored(conn, folder, plan, uids)
         else:
             await _fetch_summaries(conn, folder, plan, uids)
@@ -77,12 +81,19 @@ async def _fetch_stored(conn: ImapConnection, folder: SelectedFolder, plan: Fetc
         batch = uids[start : start + batch_size]
         messages = await store.fetch(account, folder.folder.id, batch)
         updated, seen_now = await _mark_seen(conn, folder, plan, [m.summary for m in messages])
-        for message in messages:
+        raws: list[bytes | None] = [None] * len(messages)
+        if plan.needs_raw:
+            # One trip to a worker thread for the whole batch instead of one per message.
+            raws = list(await asyncio.to_thread(_read_blobs, store.store, [m.content.sha256 for m in messages]))
+        for message, raw in zip(messages, raws, strict=True):
             summary = updated.get(message.uid, message.summary)
-            raw = await store.read_blob(message.content.sha256) if plan.needs_raw else None
             _write(conn, folder, plan, summary, message.content, raw, rev1=rev1,
                    add_flags=message.uid in seen_now and not plan.wants_flags)
             await conn.flush_if_large()
+
+
+def _read_blobs(store: MailStoreApi, shas: list[str]) -> list[bytes]:
+    return [store.read_blob(sha) for sha in shas]
 
 
 async def _fetch_summaries(conn: ImapConnection, folder: SelectedFolder, plan: FetchPlan, uids: list[int]) -> None:
