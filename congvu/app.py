@@ -99,6 +99,9 @@ class Application:
         listen = inst.settings.listen
         access = access_for(inst.directory, throttle=self.throttle, usage=inst.usage)
         mailstore = AsyncMailStore(inst.mailstore, inst.mailstore.notifier)
+        from congvu.delivery.queue import OutboundQueue
+
+        outbound = OutboundQueue(inst)  # one queue: the SMTP side's enqueue wakes the worker at once
         tasks: list[asyncio.Task[None]] = []
         closers: list[Callable[[], Awaitable[None]]] = []
         web: _QuietUvicorn | None = None
@@ -117,14 +120,14 @@ class Application:
                 smtp = await start_smtp_listeners(
                     inst, host=listen.host, smtp_port=listen.smtp_port, submission_port=listen.submission_port,
                     smtps_port=listen.smtps_port,
-                    services=smtp_services(inst, signin=access.signin, mailstore=mailstore))
+                    services=smtp_services(inst, signin=access.signin, mailstore=mailstore, outbound=outbound))
                 closers.append(smtp.close)
                 self.listeners.extend(BoundListener(b.name, b.host, b.port) for b in smtp.bound)
             if listen.imap_port != 0 or listen.imaps_port != 0:
                 await self._start_imap(access, mailstore, closers)
             from congvu.delivery.service import run_delivery_worker
 
-            tasks.append(asyncio.create_task(run_delivery_worker(inst, stop=self._stop)))
+            tasks.append(asyncio.create_task(run_delivery_worker(inst, stop=self._stop, queue=outbound)))
             tasks.append(asyncio.create_task(self._dispatch_documents()))
         except BaseException:
             self._stop.set()
