@@ -462,10 +462,17 @@ async def measure(server: CongVuServer | DovecotServer, args: argparse.Namespace
     server.start()
     try:
         timings, elapsed = await mixed_load(server.port, args)
-        per_session = await idle_memory(server, args) if args.idle_sessions else None
-        report(server.name, timings, elapsed, per_session)
     finally:
         server.stop()
+    per_session = None
+    if args.idle_sessions:
+        server.start()  # a fresh process, so the load before does not hide what idle sessions cost
+        try:
+            await warm_up(server.port, args.users)
+            per_session = await idle_memory(server, args)
+        finally:
+            server.stop()
+    report(server.name, timings, elapsed, per_session)
 
 
 def main() -> None:

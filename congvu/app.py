@@ -2,8 +2,10 @@
 
 Started here: the web application (FastAPI under uvicorn), the SMTP listeners (MX, submission, SMTPS), the IMAP
 listeners (IMAP with STARTTLS, IMAPS), the outbound delivery worker and the official-document dispatcher. They
-share one mail-store facade (so a message delivered over SMTP wakes IMAP IDLE sessions at once) and one sign-in
-throttle (so failed sign-ins count together across web, SMTP and IMAP).
+share one mail-store facade (so a message delivered over SMTP wakes IMAP IDLE sessions at once), one sign-in
+throttle (so failed sign-ins count together across web, SMTP and IMAP), one outbound queue (so mail submitted
+over SMTP and document packages sent by mail wake the delivery worker at once) and one document service (whose
+mail intake takes in the edXML packages the SMTP server delivers into agency mailboxes).
 
 Each listener binds its socket first (port ``auto`` picks a free one) and reports the address it got, so tests and
 the demo can find it. SIGTERM and SIGINT stop the listeners: transactions in flight are finished or safely
@@ -20,6 +22,7 @@ import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
@@ -29,6 +32,9 @@ from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.security.throttle import SignInThrottle
 from congvu.web.app import create_app
+
+if TYPE_CHECKING:
+    from congvu.documents.service import DocumentService
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +68,14 @@ class _QuietUvicorn(uvicorn.Server):
         yield
 
 
-def build_web(inst: Installation, access: Access) -> FastAPI:
+def build_web(inst: Installation, access: Access, docs: DocumentService | None = None) -> FastAPI:
     """The web application with the document exchange endpoint and the public notices mounted."""
     from congvu.documents.http_exchange import exchange_router
     from congvu.documents.publishing import public_router
     from congvu.documents.service import documents_for
 
     app = create_app(inst, access=access)
-    docs = documents_for(inst)
+    docs = docs or documents_for(inst)
     app.include_router(exchange_router(docs), prefix="/api/v1/edoc")
     app.include_router(public_router(docs))
     return app
@@ -100,8 +106,10 @@ class Application:
         access = access_for(inst.directory, throttle=self.throttle, usage=inst.usage)
         mailstore = AsyncMailStore(inst.mailstore, inst.mailstore.notifier)
         from congvu.delivery.queue import OutboundQueue
+        from congvu.documents.service import documents_for
 
         outbound = OutboundQueue(inst)  # one queue: the SMTP side's enqueue wakes the worker at once
+        docs = documents_for(inst, outbound=outbound)  # packages sent by mail go into the same queue
         tasks: list[asyncio.Task[None]] = []
         closers: list[Callable[[], Awaitable[None]]] = []
         web: _QuietUvicorn | None = None
@@ -109,18 +117,20 @@ class Application:
             if listen.http_port != 0:
                 sock = bind_tcp(listen.host, listen.http_port)
                 self.listeners.append(BoundListener("http", listen.host, sock.getsockname()[1]))
-                config = uvicorn.Config(build_web(inst, access), log_level="warning", access_log=False,
+                config = uvicorn.Config(build_web(inst, access, docs), log_level="warning", access_log=False,
                                         lifespan="off", timeout_graceful_shutdown=10)
                 web = _QuietUvicorn(config)
                 tasks.append(asyncio.create_task(web.serve(sockets=[sock])))
             if any(p != 0 for p in (listen.smtp_port, listen.submission_port, listen.smtps_port)):
+                from congvu.documents.mail_intake import MailIntake
                 from congvu.smtpserver.listeners import default_services as smtp_services
                 from congvu.smtpserver.listeners import start_smtp_listeners
 
                 smtp = await start_smtp_listeners(
                     inst, host=listen.host, smtp_port=listen.smtp_port, submission_port=listen.submission_port,
                     smtps_port=listen.smtps_port,
-                    services=smtp_services(inst, signin=access.signin, mailstore=mailstore, outbound=outbound))
+                    services=smtp_services(inst, signin=access.signin, mailstore=mailstore, outbound=outbound,
+                                           after_delivery=MailIntake(docs)))
                 closers.append(smtp.close)
                 self.listeners.extend(BoundListener(b.name, b.host, b.port) for b in smtp.bound)
             if listen.imap_port != 0 or listen.imaps_port != 0:
@@ -128,7 +138,7 @@ class Application:
             from congvu.delivery.service import run_delivery_worker
 
             tasks.append(asyncio.create_task(run_delivery_worker(inst, stop=self._stop, queue=outbound)))
-            tasks.append(asyncio.create_task(self._dispatch_documents()))
+            tasks.append(asyncio.create_task(self._dispatch_documents(docs)))
         except BaseException:
             self._stop.set()
             for close in reversed(closers):
@@ -167,10 +177,7 @@ class Application:
         if imap.imaps_port:
             self.listeners.append(BoundListener("imaps", listen.host, imap.imaps_port))
 
-    async def _dispatch_documents(self) -> None:
-        from congvu.documents.service import documents_for
-
-        docs = documents_for(self.inst)
+    async def _dispatch_documents(self, docs: DocumentService) -> None:
         await _every(DOCUMENT_DISPATCH_INTERVAL_S, self._stop, lambda: asyncio.to_thread(docs.dispatch),
                      "document dispatch")
 

@@ -403,6 +403,23 @@ def doc_peer(args: argparse.Namespace, inst: Installation) -> int:
     return 0
 
 
+def doc_mail_agency(args: argparse.Namespace, inst: Installation) -> int:
+    book = _docs(inst).mail_agencies
+    if args.add:
+        if not args.address:
+            raise InvalidInput("Cần --address (hộp thư chính thức của cơ quan đó)", field="address")
+        book.add(args.add, address=args.address, name=args.name or "", actor=ACTOR)
+    if args.remove:
+        book.remove(args.remove, actor=ACTOR)
+    items = book.list()
+    if args.json:
+        emit_json(items)
+    else:
+        emit_table(["Mã", "Tên", "Địa chỉ thư", "Nguồn"],
+                   [[a.code, a.name, a.address, "tự học từ thư đến" if a.learnt else "quản trị"] for a in items])
+    return 0
+
+
 # -- grammar -----------------------------------------------------------------------------------------------------
 
 def register(top: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -524,3 +541,9 @@ def register(top: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--local-id", help="mã hệ thống của ta tại hệ thống đó")
     p.add_argument("--remote-id", help="mã hệ thống đó khi gọi ta")
     p.add_argument("--secret")
+    p = cmd("mail-agency", doc_mail_agency,
+            "cơ quan ngoài hệ thống nhận văn bản qua hộp thư chính thức; --add MÃ --address ĐỊA_CHỈ để thêm")
+    p.add_argument("--add", metavar="MÃ")
+    p.add_argument("--address", help="hộp thư chính thức của cơ quan đó (văn thư quản lý)")
+    p.add_argument("--name", help="tên cơ quan")
+    p.add_argument("--remove", metavar="MÃ")

@@ -9,20 +9,23 @@ what it is for a person who opens it in a mail client.
 
 Hooks for the mail server: :func:`recognise_incoming_mail` tells whether a message delivered to an agency
 mailbox carries a package and returns its bytes; :func:`accept_mail` hands it to the same arrival entry point as
-every other transport. :class:`MailTransport` sends through whatever submission function the outbound queue
-provides.
+every other transport (:class:`congvu.documents.mail_intake.MailIntake` is what the SMTP server calls after a
+local delivery). :class:`MailTransport` sends through the outbound queue (:class:`MailOutbox`, met by
+:class:`congvu.delivery.queue.OutboundQueue`), from the issuing agency's official mailbox.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import formatdate, make_msgid
+from typing import Protocol
 
 from congvu.documents.context import DocContext
+from congvu.documents.mail_agencies import MailAgencyBook
 from congvu.documents.models import Arrival
 from congvu.documents.transport import OutgoingPackage, PackageKind, TransportError
 from congvu.edxml.model import NAMESPACE
@@ -34,6 +37,22 @@ _NAMESPACE_BYTES = NAMESPACE.encode("ascii")
 _UNSAFE = re.compile(r"[^0-9A-Za-z.-]+")
 
 Submit = Callable[[str, list[str], bytes], None]
+
+
+class MailOutbox(Protocol):
+    """The durable outbound queue as the mail transport uses it (``enqueue`` returns once the mail is stored)."""
+
+    def enqueue(self, *, mail_from: str, recipients: Sequence[str], raw: bytes, submitted_by: int | None) -> int: ...
+
+
+def outbox_submit(outbox: Callable[[], MailOutbox]) -> Submit:
+    """A :data:`Submit` over the queue ``outbox()`` returns (called at the first package, so a service that never
+    sends by mail never opens the queue)."""
+
+    def submit(sender: str, recipients: list[str], raw: bytes) -> None:
+        outbox().enqueue(mail_from=sender, recipients=recipients, raw=raw, submitted_by=None)
+
+    return submit
 
 
 def _looks_like_edxml(data: bytes) -> bool:
@@ -97,15 +116,20 @@ class MailTransport:
         self.ctx = ctx
         self.submit = submit
         self.address_for = address_for
+        self.book = MailAgencyBook(ctx)
 
     def _address(self, organ_id: str) -> str | None:
+        """An agency's official address: ours from the directory, an outside one from the mail agency book."""
         if self.address_for is not None:
             found = self.address_for(organ_id)
             if found:
                 return found
         with self.ctx.db.read() as conn:
             agency = self.ctx.find_agency(conn, organ_id)
-        return agency.mailbox if agency is not None else None
+            if agency is not None:
+                return agency.mailbox
+            outside = self.book.for_code(conn, organ_id)
+        return outside.address if outside is not None else None
 
     def deliver(self, package: OutgoingPackage) -> None:
         to = self._address(package.recipient_organ_id)

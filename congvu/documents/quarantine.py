@@ -8,7 +8,8 @@ returned through the system, and a record of them stays). Reasons:
 - ``misaddressed``: none of its ``To`` agencies is in this installation;
 - ``duplicate``: the same DocumentId already arrived at that agency (not registered twice);
 - ``unknown_document``: a status about a document we never sent (or never received);
-- ``unexpected_status``: a status that does not fit where the document stands.
+- ``unexpected_status``: a status that does not fit where the document stands;
+- ``error``: taking the package in failed (it came by mail: the message itself is in the agency mailbox).
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ NĐ 30/2020/NĐ-CP Phụ lục I (thành phần "Nơi nhận"): one line per rec
 for the addressees of "Kính gửi", last "Lưu: VT, <đơn vị soạn thảo>". A line may name an agency by its code
 (QĐ 20/2020 or QCVN 102 form), by its name, or a group of the directory ("Các sở, ban, ngành", a rule group that
 follows the agency tree). Each recipient is carried inside the installation when the agency is in the directory,
-or to the peer system that serves its code; a code nobody serves is refused before anything is numbered.
+to the peer system that serves its code, or else to its official mail address
+(:mod:`congvu.documents.mail_agencies`); a code none of these serves is refused before anything is numbered.
 
 "Kính gửi" lines must all resolve. "Nơi nhận" lines that name no agency of the exchange (``TT. Tỉnh ủy (b/c)``)
 stay on the printed list and come back as warnings: they go on paper or by other means.
@@ -21,6 +22,7 @@ from congvu.clerical.agency_codes import is_agency_code
 from congvu.clerical.recipients import EntryKind, RecipientEntry, parse_entry
 from congvu.directory.models import Agency
 from congvu.documents.context import DocContext
+from congvu.documents.mail_agencies import MailAgencyBook
 from congvu.documents.peers import PeerService
 from congvu.errors import CongVuError, NotFound
 from congvu.store.schema import accounts
@@ -31,7 +33,7 @@ class Recipient:
     organ_id: str
     name: str
     email: str
-    transport: str  # local | http
+    transport: str  # local | http | mail
     local_agency_id: int | None
     wave: int | None
     purpose: str | None
@@ -48,14 +50,17 @@ class RecipientPlan:
 
 def _not_served(code: str) -> NotFound:
     return NotFound(
-        f"Không có cơ quan mã '{code}' trong danh bạ, cũng không có hệ thống liên thông nào nhận mã này",
-        message_en=f"No agency {code!r} in the directory and no exchange peer serves it", field="recipient")
+        f"Không có cơ quan mã '{code}' trong danh bạ, cũng không có hệ thống liên thông hay địa chỉ thư "
+        "nào nhận mã này",
+        message_en=f"No agency {code!r} in the directory, no exchange peer and no mail address serves it",
+        field="recipient")
 
 
 class RecipientPlanner:
-    def __init__(self, ctx: DocContext, peers: PeerService) -> None:
+    def __init__(self, ctx: DocContext, peers: PeerService, mail_agencies: MailAgencyBook | None = None) -> None:
         self.ctx = ctx
         self.peers = peers
+        self.mail_agencies = mail_agencies or MailAgencyBook(ctx)
 
     def local(self, conn: Connection, agency: Agency, purpose: str | None = None) -> Recipient:
         parent = self.ctx.find_agency(conn, agency.parent_code) if agency.parent_code else None
@@ -63,15 +68,18 @@ class RecipientPlanner:
                          parent.name if parent else "")
 
     def by_code(self, conn: Connection, code: str, purpose: str | None = None) -> Recipient:
-        """The recipient for an agency code: local when in the directory, else through a peer; NotFound."""
+        """The recipient for an agency code: local when in the directory, else through a peer, else by mail to
+        its official address; NotFound when none serves it."""
         text = code.strip().upper()
         agency = self.ctx.find_agency(conn, text)
         if agency is not None:
             return self.local(conn, agency, purpose)
-        peer = self.peers.for_code(conn, text)
-        if peer is None:
-            raise _not_served(text)
-        return Recipient(text, text, "", "http", None, None, purpose)
+        if self.peers.for_code(conn, text) is not None:
+            return Recipient(text, text, "", "http", None, None, purpose)
+        by_mail = self.mail_agencies.for_code(conn, text)
+        if by_mail is not None:
+            return Recipient(text, by_mail.name, by_mail.address, "mail", None, None, purpose)
+        raise _not_served(text)
 
     def plan(self, conn: Connection, issuer: Agency, kinh_gui: Sequence[str], noi_nhan: Sequence[str],
              *, drafting_unit: str | None = None) -> RecipientPlan:
@@ -112,7 +120,7 @@ class RecipientPlanner:
         code = entry.agency_code or (label.upper() if is_agency_code(label.upper()) else None)
         if code is not None:
             recipient = self.by_code(conn, code, purpose)
-            shown = recipient.name if recipient.transport == "local" else label
+            shown = recipient.name if recipient.transport != "http" else label
             return [recipient], _with_purpose(entry, shown)
         group_members = self._group(conn, label)
         if group_members is not None:

@@ -1,12 +1,12 @@
 """The document services as one object, built from an opened installation.
 
 ``DocumentService`` holds the registers, outgoing and incoming documents, statuses, the arrival desk, the
-quarantine, the paper policy, agency profiles, the trust list, exchange peers, publishing and the outbox
-dispatcher with its transports. Adapters (CLI, web, the HTTP exchange, the mail server) call it; it calls the
-store and the pure packages. Operations that queue packages (issue, register, assign, recall…) drain the outbox
-before they return when ``dispatch_now`` is on (the default), so that inside one installation a document reaches
-its recipients and their status 01 comes back at once; a server also runs :meth:`DocumentService.dispatch`
-periodically for retries.
+quarantine, the paper policy, agency profiles, the trust list, exchange peers, the outside agencies reached by
+mail, publishing and the outbox dispatcher with its transports (``local``, ``http``, ``mail``). Adapters (CLI,
+web, the HTTP exchange, the mail server) call it; it calls the store and the pure packages. Operations that queue
+packages (issue, register, assign, recall…) drain the outbox before they return when ``dispatch_now`` is on (the
+default), so that inside one installation a document reaches its recipients and their status 01 comes back at
+once; a server also runs :meth:`DocumentService.dispatch` periodically for retries.
 
 Signing and signature checks run pyHanko's own event loop: call these methods from a worker thread, never from
 inside a running asyncio loop (FastAPI runs plain ``def`` endpoints in its thread pool).
@@ -23,6 +23,8 @@ import httpx
 from congvu.documents.arrival import ArrivalDesk
 from congvu.documents.context import DocContext, utcnow
 from congvu.documents.incoming import IncomingService
+from congvu.documents.mail_agencies import MailAgencyBook
+from congvu.documents.mail_bridge import MailOutbox, MailTransport, outbox_submit
 from congvu.documents.models import Arrival, DraftInput, IncomingEntry, OutgoingDocument
 from congvu.documents.outgoing import OutgoingService
 from congvu.documents.peers import PeerService
@@ -57,7 +59,8 @@ class DocumentService:
         self.dispatch_now = dispatch_now
         self.registers = RegisterService(ctx)
         self.peers = PeerService(ctx)
-        self.planner = RecipientPlanner(ctx, self.peers)
+        self.mail_agencies = MailAgencyBook(ctx)
+        self.planner = RecipientPlanner(ctx, self.peers, self.mail_agencies)
         self.policy = PaperPolicy(ctx)
         self.profiles = AgencyProfiles(ctx)
         self.trust = TrustList(ctx)
@@ -78,7 +81,7 @@ class DocumentService:
         return self.arrivals.receive(data, transport=transport, for_agency=for_agency)
 
     def add_transport(self, transport: Transport) -> None:
-        """Plug a transport in (the mail bridge registers itself here once the outbound queue exists)."""
+        """Plug a transport in, or replace the one of the same name."""
         self.dispatcher.transports[transport.name] = transport
 
     def dispatch(self) -> DispatchReport:
@@ -148,8 +151,23 @@ class DocumentService:
 
 def documents_for(inst: Installation, *, clock: Callable[[], datetime] = utcnow,
                   transports: Mapping[str, Transport] | None = None, http_client: ClientFactory | None = None,
-                  dispatch_now: bool = True) -> DocumentService:
-    """The document services of an opened installation."""
+                  dispatch_now: bool = True, outbound: MailOutbox | None = None) -> DocumentService:
+    """The document services of an opened installation.
+
+    Packages for agencies reached by mail go into ``outbound`` (pass the queue the delivery worker watches, so
+    it wakes at once); without it, into the installation's outbound queue opened at the first such package.
+    """
     ctx = DocContext(db=inst.db, blobs=inst.blobs, directory=inst.directory, data_root=inst.settings.data.root,
                      default_place=default_place(inst.settings.org_name), clock=clock)
-    return DocumentService(ctx, transports=transports, http_client=http_client, dispatch_now=dispatch_now)
+    opened: list[MailOutbox] = [outbound] if outbound is not None else []
+
+    def outbox() -> MailOutbox:
+        if not opened:
+            from congvu.delivery.queue import OutboundQueue
+
+            opened.append(OutboundQueue(inst))
+        return opened[0]
+
+    chosen: dict[str, Transport] = {"mail": MailTransport(ctx, outbox_submit(outbox))}
+    chosen.update(transports or {})
+    return DocumentService(ctx, transports=chosen, http_client=http_client, dispatch_now=dispatch_now)

@@ -1,14 +1,15 @@
-"""The byte channel of one IMAP connection: an asyncio protocol with flow control both ways, the STARTTLS
-upgrade and COMPRESS=DEFLATE.
+"""The byte channel of one IMAP connection: an asyncio protocol with flow control both ways, TLS (implicit or
+after STARTTLS, through :mod:`congvu.imapserver.tls`) and COMPRESS=DEFLATE.
 
 Reading is pulled: the session asks for bytes when it has finished with the previous ones, and the socket is
 paused while more than ``max_buffer_bytes`` wait, so a client that floods the server only fills its own TCP
 window. Writing is buffered until :meth:`Channel.flush`, which waits while the transport is over its high-water
-mark.
+mark, and gives up on a client that reads nothing for ``write_timeout_s``.
 
 RFC 9051 §6.2.1: bytes a client pipelines after STARTTLS are discarded, never read as commands after the
-handshake. RFC 4978 §4: after COMPRESS both directions are raw DEFLATE (no zlib header), flushed at the end of
-each batch of responses; input is inflated in bounded steps so a small compressed bomb cannot exhaust memory.
+handshake. RFC 4978 §4: after COMPRESS both directions are raw DEFLATE (no zlib header) inside TLS, flushed at
+the end of each batch of responses; input is inflated in bounded steps so a small compressed bomb cannot exhaust
+memory.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import ssl
 import zlib
 from collections.abc import Callable
 
+from congvu.imapserver.tls import TlsSession
+
 MAX_BUFFER_BYTES = 1024 * 1024
 INFLATE_STEP_BYTES = 256 * 1024
 DEFLATE_LEVEL = 6
@@ -26,12 +29,11 @@ WRITE_TIMEOUT_S = 300.0
 
 
 class ChannelClosed(ConnectionError):
-    """The client went away while the server was writing."""
+    """The client went away (or broke the TLS layer) while the server was talking to it."""
 
 
 class Channel(asyncio.Protocol):
-    """One client connection. ``on_connect`` is called with the channel once the transport is ready (for
-    implicit TLS, after the handshake)."""
+    """One client connection. ``on_connect`` is called with the channel once the transport is ready."""
 
     def __init__(self, on_connect: Callable[[Channel], None], *, max_buffer_bytes: int = MAX_BUFFER_BYTES,
                  write_timeout_s: float = WRITE_TIMEOUT_S) -> None:
@@ -39,7 +41,7 @@ class Channel(asyncio.Protocol):
         self._max_buffer = max_buffer_bytes
         self._write_timeout_s = write_timeout_s
         self.transport: asyncio.Transport | None = None
-        self._buffer = bytearray()
+        self._buffer = bytearray()  # plaintext (still compressed after COMPRESS)
         self._eof = False
         self._closed = False
         self._reading_paused = False
@@ -48,6 +50,7 @@ class Channel(asyncio.Protocol):
         self._drain_waiter: asyncio.Future[None] | None = None
         self._out: list[bytes] = []
         self.pending_bytes = 0
+        self._tls: TlsSession | None = None
         self._inflater: zlib._Decompress | None = None
         self._deflater: zlib._Compress | None = None
         self._inflate_tail = b""
@@ -59,6 +62,20 @@ class Channel(asyncio.Protocol):
         self._on_connect(self)
 
     def data_received(self, data: bytes) -> None:
+        tls = self._tls
+        if tls is not None:
+            tls.feed(data)
+            if not tls.established:
+                self._wake_reader()  # the handshake is waiting for these bytes
+                return
+            try:
+                data = tls.read()
+            except ssl.SSLError:
+                self._fail_tls()
+                return
+            self._send_tls_output()
+            if tls.closed_by_peer:
+                self._eof = True
         self._buffer += data
         if len(self._buffer) > self._max_buffer and not self._reading_paused and self.transport is not None:
             self._reading_paused = True
@@ -94,7 +111,7 @@ class Channel(asyncio.Protocol):
 
     @property
     def secure(self) -> bool:
-        return self.transport is not None and self.transport.get_extra_info("ssl_object") is not None
+        return self._tls is not None and self._tls.established
 
     @property
     def compressed(self) -> bool:
@@ -110,9 +127,15 @@ class Channel(asyncio.Protocol):
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    async def _wait_for_input(self, timeout_s: float | None) -> None:
+        self._read_waiter = asyncio.get_running_loop().create_future()
+        try:
+            await asyncio.wait_for(self._read_waiter, timeout_s)
+        finally:
+            self._read_waiter = None
+
     async def receive(self, timeout_s: float | None = None) -> bytes:
         """The next bytes from the client; ``b""`` at end of input. Raises ``TimeoutError`` after ``timeout_s``."""
-        loop = asyncio.get_running_loop()
         while True:
             if self._buffer or (self._inflater is not None and self._inflate_tail):
                 data = self._take()
@@ -120,11 +143,7 @@ class Channel(asyncio.Protocol):
                     return data
             if self._eof:
                 return b""
-            self._read_waiter = loop.create_future()
-            try:
-                await asyncio.wait_for(self._read_waiter, timeout_s)
-            finally:
-                self._read_waiter = None
+            await self._wait_for_input(timeout_s)
 
     def _take(self) -> bytes:
         raw = bytes(self._buffer)
@@ -158,6 +177,9 @@ class Channel(asyncio.Protocol):
             raise ChannelClosed("client gone")
         if self._deflater is not None:
             data = self._deflater.compress(data) + self._deflater.flush(zlib.Z_SYNC_FLUSH)
+        if self._tls is not None:
+            self._tls.write(data)
+            data = self._tls.outgoing()
         self.transport.write(data)
         if self._write_paused and not self._closed:
             self._drain_waiter = asyncio.get_running_loop().create_future()
@@ -172,17 +194,44 @@ class Channel(asyncio.Protocol):
             if self._closed:
                 raise ChannelClosed("client gone")
 
+    def _send_tls_output(self) -> None:
+        if self._tls is not None and self.transport is not None and not self.transport.is_closing():
+            out = self._tls.outgoing()
+            if out:
+                self.transport.write(out)
+
+    def _fail_tls(self) -> None:
+        self._send_tls_output()  # the alert, if OpenSSL produced one
+        self._eof = True
+        self.abort()
+
     # -- upgrades
     async def start_tls(self, context: ssl.SSLContext, *, timeout_s: float) -> None:
-        """Upgrade to TLS as the server; plaintext received so far is dropped (RFC 9051 §6.2.1)."""
-        assert self.transport is not None
-        self._buffer.clear()  # no await between this and the protocol switch inside start_tls
+        """Run the server side of the TLS handshake; plaintext received before it is dropped (RFC 9051 §6.2.1).
+
+        Raises :class:`ChannelClosed` when the handshake fails or takes longer than ``timeout_s``."""
+        self._buffer.clear()
+        tls = self._tls = TlsSession(context)
         loop = asyncio.get_running_loop()
-        transport = await loop.start_tls(self.transport, self, context, server_side=True,
-                                         ssl_handshake_timeout=timeout_s)
-        if transport is None:
-            raise ChannelClosed("TLS handshake did not complete")
-        self.transport = transport
+        deadline = loop.time() + timeout_s
+        while True:
+            try:
+                done = tls.handshake()
+            except ssl.SSLError as error:
+                self._fail_tls()
+                raise ChannelClosed(f"TLS handshake failed: {error.reason or error}") from None
+            self._send_tls_output()
+            if done:
+                break
+            if self._eof:
+                raise ChannelClosed("client left during the TLS handshake")
+            try:
+                await self._wait_for_input(deadline - loop.time())
+            except TimeoutError:
+                self.abort()
+                raise ChannelClosed("TLS handshake timed out") from None
+        # Application data may have arrived with the client's last handshake flight (TLS 1.3).
+        self.data_received(b"")
 
     def start_compression(self, already_read: bytes) -> None:
         """Turn on DEFLATE both ways (RFC 4978); ``already_read`` holds compressed bytes read ahead."""
@@ -194,6 +243,9 @@ class Channel(asyncio.Protocol):
     async def close(self) -> None:
         with contextlib.suppress(ChannelClosed):
             await self.flush()
+        if self._tls is not None and self._tls.established and not self._closed:
+            self._tls.close()
+            self._send_tls_output()
         if self.transport is not None and not self.transport.is_closing():
             self.transport.close()
 

@@ -11,6 +11,7 @@ disconnected after :attr:`ImapLimits.max_bad_commands` consecutive BAD replies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
@@ -29,14 +30,13 @@ from congvu.imap.reader import (
     ReadErrorKind,
     ReadEvent,
 )
-from congvu.imapserver.capabilities import capabilities
 from congvu.imapserver.channel import Channel, ChannelClosed
 from congvu.imapserver.handlers import HANDLERS
 from congvu.imapserver.limits import address_key
 from congvu.imapserver.replies import SERVER_BUG, ImapRefusal, Reply, Text, bad, error_reply, no
 from congvu.imapserver.selected import SelectedFolder
 from congvu.imapserver.services import ImapServer
-from congvu.imapserver.session import Session, State
+from congvu.imapserver.session import Session, State, capabilities
 from congvu.mailstore.notify import MailboxEventKind
 from congvu.mailstore.usage import UsageKind
 
@@ -91,7 +91,7 @@ class ImapConnection:
 
     @property
     def secure(self) -> bool:
-        return self.implicit_tls or self.channel.secure
+        return self.channel.secure
 
     def timeout_s(self) -> float:
         limits = self.server.limits
@@ -124,11 +124,14 @@ class ImapConnection:
     async def run(self) -> None:
         counter = self.server.counter
         if not counter.open(self.address):
-            self.write(response.untagged("BYE", "Too many connections from your address, try later",
-                                         response.UNAVAILABLE))
+            with contextlib.suppress(ChannelClosed):
+                await self._handshake()  # so that an IMAPS client can read why it is refused
+                self.write(response.untagged("BYE", "Too many connections from your address, try later",
+                                             response.UNAVAILABLE))
             await self.channel.close()
             return
         try:
+            await self._handshake()
             self.write(response.untagged("OK", f"{self.server.hostname} CongVu IMAP4rev2 ready",
                                          response.capability_code(self.capabilities())))
             await self.flush()
@@ -146,6 +149,10 @@ class ImapConnection:
         finally:
             counter.close(self.address)
             await self._finish()
+
+    async def _handshake(self) -> None:
+        if self.implicit_tls and self.server.tls is not None:
+            await self.channel.start_tls(self.server.tls, timeout_s=self.server.limits.tls_handshake_timeout_s)
 
     async def _loop(self) -> None:
         while not self.closing:
@@ -213,21 +220,24 @@ class ImapConnection:
             return refusal
         if not self.session.login_recorded and not isinstance(command, Id):
             self.record_login()
+        reply: Reply | None
         try:
             reply = await entry.handler(self, command)
-            if self.session.selected is not None and not self.closing:
-                await self.sync(expunges=entry.allows_expunge(command))
-            return reply
-        except SessionEnded:
+        except (SessionEnded, ChannelClosed):
             raise
         except CongVuError as error:
             await self._check_selected(error)
-            return error_reply(error)
-        except ChannelClosed:
-            raise
+            reply = error_reply(error)
         except Exception:
             log.exception("IMAP command %s failed", type(command).__name__)
-            return SERVER_BUG
+            reply = SERVER_BUG
+        if self.session.selected is not None and not self.closing:
+            # What other sessions changed; a failure here must not turn the command's own answer into NO.
+            try:
+                await self.sync(expunges=entry.allows_expunge(command))
+            except CongVuError:
+                log.warning("could not report changes in the selected folder", exc_info=True)
+        return reply
 
     async def _finish_command(self, tag: str, reply: Reply | None) -> None:
         if reply is not None:
@@ -254,7 +264,7 @@ class ImapConnection:
         if subscription is not None:
             overflowed = subscription.overflowed
             events = subscription.drain()
-            if events or overflowed:
+            if overflowed or any(not folder.is_echo(event) for event in events):
                 folder.dirty = True
             if any(e.kind is MailboxEventKind.DELETED for e in events):
                 folder.lost = True

@@ -19,6 +19,7 @@ from congvu.errors import ConfigError
 from congvu.imapserver.channel import Channel
 from congvu.imapserver.connection import ImapConnection
 from congvu.imapserver.services import ImapServer, ImapServices, default_services, log
+from congvu.imapserver.tls import server_context
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
 
@@ -27,17 +28,14 @@ SHUTDOWN_GRACE_S = 5.0
 
 
 def tls_context(cert: Path | None, key: Path | None) -> ssl.SSLContext | None:
-    """A server context with TLS 1.2 or newer (RFC 8996, RFC 8314 §4.1); None when no certificate is set."""
+    """The server's TLS context (see :func:`congvu.imapserver.tls.server_context`); None without a certificate."""
     if cert is None or key is None:
         return None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
     try:
-        context.load_cert_chain(str(cert), str(key))
+        return server_context(str(cert), str(key))
     except (OSError, ssl.SSLError) as error:
         raise ConfigError(f"Không đọc được chứng chỉ TLS {cert}: {error}",
                           message_en=f"Cannot load the TLS certificate {cert}: {error}") from error
-    return context
 
 
 @dataclass
@@ -124,9 +122,8 @@ async def start_imap_listeners(inst: Installation, *, host: str, imap_port: int,
             listeners.imap_port = sock.getsockname()[1]
         if imaps_port != 0:
             sock = _bind(host, imaps_port)
-            listening = await loop.create_server(
-                lambda: _accept(server, implicit_tls=True), sock=sock, ssl=context,
-                ssl_handshake_timeout=services.limits.tls_handshake_timeout_s)
+            # TLS is run by the channel itself (congvu.imapserver.tls), not by the transport.
+            listening = await loop.create_server(lambda: _accept(server, implicit_tls=True), sock=sock)
             listeners.servers.append(listening)
             listeners.imaps_port = sock.getsockname()[1]
     except BaseException:

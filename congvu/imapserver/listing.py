@@ -102,7 +102,7 @@ def list_entries(command: List, folders: Sequence[FolderInfo]) -> list[ListEntry
     only_subscribed = "SUBSCRIBED" in command.select_options
     only_special = "SPECIAL-USE" in command.select_options
     recursive = "RECURSIVEMATCH" in command.select_options
-    show_subscribed = only_subscribed or "SUBSCRIBED" in command.return_options or not command.extended
+    show_subscribed = only_subscribed or "SUBSCRIBED" in command.return_options  # RFC 5258 §3
 
     def wanted(folder: FolderInfo | None) -> bool:
         if only_subscribed and (folder is None or not folder.subscribed):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from congvu.imap import response, wire
 from congvu.imap.sequence import NumberSet, SequenceSet
 from congvu.mailstore.api import RECENT, SYSTEM_FLAGS, Changes, FolderInfo, MessageSummary
-from congvu.mailstore.notify import Subscription
+from congvu.mailstore.notify import MailboxEvent, MailboxEventKind, Subscription
 
 FLAG_ORDER = {flag: position for position, flag in enumerate(SYSTEM_FLAGS)}
 
@@ -172,6 +172,15 @@ class SelectedFolder:
         """Changes this session made and already reported: the next :meth:`apply` skips them."""
         for summary in summaries:
             self.own_changes[summary.uid] = summary.modseq
+
+    def is_echo(self, event: MailboxEvent) -> bool:
+        """Whether a change event only reports what this session did and already told its client: its own flag
+        changes (same UIDs and MODSEQ) or its own expunges. Such events need no round trip to the store."""
+        if event.kind is MailboxEventKind.FLAGS:
+            return bool(event.uids) and all(self.own_changes.get(uid) == event.modseq for uid in event.uids)
+        if event.kind is MailboxEventKind.EXPUNGED:
+            return bool(event.uids) and all(self.seq_of(uid) is None for uid in event.uids)
+        return False
 
     def close(self) -> None:
         if self.subscription is not None:

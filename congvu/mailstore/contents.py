@@ -9,7 +9,7 @@ the first address's mailbox for SORT FROM/TO/CC (RFC 5256 §3), the display name
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -109,14 +109,26 @@ def content_values(index: MessageIndex, sha256: str, now: datetime) -> dict[str,
 
 def store_content(ctx: MailContext, conn: Connection, index: MessageIndex, sha256: str) -> int:
     """The id of the content row for ``sha256``, inserting it (and its blob record) when new."""
-    found = conn.execute(select(message_contents.c.id).where(message_contents.c.sha256 == sha256)).scalar()
-    if found is not None:
-        return int(found)
-    now = ctx.now()
-    conn.execute(ctx.insert_ignore(blobs, ["sha256"]).values(sha256=sha256, size=index.size, created_at=now))
-    conn.execute(ctx.insert_ignore(message_contents, ["sha256"]).values(**content_values(index, sha256, now)))
-    return int(conn.execute(select(message_contents.c.id)
-                            .where(message_contents.c.sha256 == sha256)).scalar_one())
+    return store_contents(ctx, conn, [content_values(index, sha256, ctx.now())])[sha256]
+
+
+def store_contents(ctx: MailContext, conn: Connection, rows: Sequence[Mapping[str, object]]) -> dict[str, int]:
+    """The ids of the content rows of :func:`content_values` ``rows`` by SHA-256, inserting those not stored yet
+    (and their blob records). The values are computed before the transaction: folding a large body is the
+    costliest part, and writers wait for each other."""
+    by_sha = {str(row["sha256"]): row for row in rows}
+    shas = sorted(by_sha)
+    have = dict(conn.execute(select(message_contents.c.sha256, message_contents.c.id)
+                             .where(message_contents.c.sha256.in_(shas))).all())
+    new = [by_sha[sha] for sha in shas if sha not in have]
+    if new:
+        # Insert-or-ignore: another writer may add the same content meanwhile (PostgreSQL).
+        conn.execute(ctx.insert_ignore(blobs, ["sha256"]),
+                     [{"sha256": row["sha256"], "size": row["size"], "created_at": row["created_at"]} for row in new])
+        conn.execute(ctx.insert_ignore(message_contents, ["sha256"]), new)
+        have.update(conn.execute(select(message_contents.c.sha256, message_contents.c.id).where(
+            message_contents.c.sha256.in_([row["sha256"] for row in new]))).all())
+    return {sha: int(have[sha]) for sha in shas}
 
 
 def content_from_row(m: Mapping[str, Any]) -> MessageContent:

@@ -8,7 +8,7 @@ concurrent writers on PostgreSQL cannot deadlock.
 
 One operation (a delivery, a STORE, an EXPUNGE) takes one new MODSEQ per folder it changes and gives it to
 every message it changes there (RFC 7162 §3.1: only the order of MODSEQs matters, and values may be shared by
-changes made by one command).
+changes made by one command). Deliveries committed together take one MODSEQ each, as if committed one by one.
 """
 
 from __future__ import annotations
@@ -29,20 +29,23 @@ def lock_folders(ctx: MailContext, conn: Connection, folder_ids: Iterable[int]) 
         conn.execute(select(folders.c.id).where(folders.c.id.in_(ids)).order_by(folders.c.id).with_for_update())
 
 
-def allocate(ctx: MailContext, conn: Connection, counts: Mapping[int, int]) -> dict[int, tuple[int, int]]:
-    """Reserve ``counts[folder]`` new UIDs and one new MODSEQ in each folder: ``{folder: (first uid, modseq)}``."""
+def allocate(ctx: MailContext, conn: Connection, counts: Mapping[int, int], *,
+             modseq_each: bool = False) -> dict[int, tuple[int, int]]:
+    """Reserve ``counts[folder]`` new UIDs and one new MODSEQ in each folder: ``{folder: (first uid, modseq)}``.
+    With ``modseq_each``, as many new MODSEQs as UIDs, consecutive from the one returned."""
     lock_folders(ctx, conn, counts)
     by_count: dict[int, list[int]] = {}
     for folder_id, count in counts.items():
         by_count.setdefault(count, []).append(folder_id)
     result: dict[int, tuple[int, int]] = {}
     for count, ids in sorted(by_count.items()):
+        step = count if modseq_each else 1
         rows = conn.execute(
             update(folders).where(folders.c.id.in_(sorted(ids)))
-            .values(uidnext=folders.c.uidnext + count, highestmodseq=folders.c.highestmodseq + 1)
+            .values(uidnext=folders.c.uidnext + count, highestmodseq=folders.c.highestmodseq + step)
             .returning(folders.c.id, folders.c.uidnext, folders.c.highestmodseq))
         for row in rows:
-            result[row.id] = (row.uidnext - count, row.highestmodseq)
+            result[row.id] = (row.uidnext - count, row.highestmodseq - step + 1)
     return result
 
 

@@ -1,43 +1,67 @@
 """Local delivery and APPEND: new messages entering folders.
 
 Order of work, for durability (a ``250`` after DATA promises the message survives a crash):
-1. the message is indexed in the caller's thread (:func:`congvu.mail.index_message`, never raises);
-2. its bytes go to the blob store, which returns only once they are fsynced;
+1. the message is indexed in the caller's thread (:func:`congvu.mail.index_message`, never raises), and its
+   content row computed (search folds, sort keys) there too, outside any transaction;
+2. its bytes go to the blob store, fsynced; the folder entries are fsynced by ``settle`` before step 3;
 3. one transaction adds the content row (once per distinct content), one message row per recipient with a
    fresh UID and MODSEQ, and the quota usage; SQLite commits with ``synchronous=FULL``, PostgreSQL with its WAL.
 A crash between 2 and 3 leaves an unreferenced blob, which collection removes later; never a row without bytes.
 Notifications go out after the commit.
+
+:func:`prepare` does steps 1 and 2; :func:`write_batch` does step 3 for any number of prepared deliveries in
+one transaction (the :class:`congvu.mailstore.batcher.DeliveryBatcher` gathers deliveries arriving together so
+that they share one commit), with the same rows, UIDs and MODSEQs as committing them one after the other.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, insert, or_, select
 
 from congvu.errors import InvalidInput, NotFound
-from congvu.mail.index import MessageIndex, index_message
+from congvu.mail.index import index_message
 from congvu.mailstore.access import open_folder
 from congvu.mailstore.api import INBOX, Appended, Delivered, DeliveryResult, SpecialUse
-from congvu.mailstore.contents import store_content
+from congvu.mailstore.contents import content_values, store_contents
 from congvu.mailstore.context import MailContext, as_utc
 from congvu.mailstore.counters import adjust_usage, allocate
 from congvu.mailstore.flags import SEEN_BIT, FlagSet
 from congvu.mailstore.flagstore import restricted
 from congvu.mailstore.folders import ensure_defaults
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind
-from congvu.store.blobs import BlobRef
+from congvu.store.blobs import StagedBlob
 from congvu.store.schema import accounts, folders, message_seen, messages
 
 MAX_RECIPIENTS = 10_000
 
 
-def _prepare(ctx: MailContext, raw: bytes) -> tuple[MessageIndex, BlobRef]:
+@dataclass(frozen=True)
+class PreparedDelivery:
+    """A delivery whose blob is staged and whose content row is computed; only the transaction is left."""
+
+    account_ids: tuple[int, ...]  # sorted, distinct
+    folder: str | SpecialUse | None
+    flags: FlagSet
+    internal_date: datetime
+    blob: StagedBlob
+    content: dict[str, object]  # content_values
+
+    @property
+    def sha256(self) -> str:
+        return self.blob.ref.sha256
+
+
+def _stage(ctx: MailContext, raw: bytes) -> tuple[StagedBlob, dict[str, object]]:
     if not raw:
         raise InvalidInput("Thư rỗng.", message_en="Empty message")
     index = index_message(raw)
-    return index, ctx.blobs.put(raw)
+    staged = ctx.blobs.stage(raw)
+    return staged, content_values(index, staged.ref.sha256, ctx.now())
 
 
 def _when(ctx: MailContext, internal_date: datetime | None) -> datetime:
@@ -65,32 +89,91 @@ def _targets(conn: Connection, account_ids: list[int], folder: str | SpecialUse 
     return chosen
 
 
-def deliver(ctx: MailContext, raw: bytes, mailbox_ids: Sequence[int], *, internal_date: datetime | None = None,
-            folder: str | SpecialUse | None = None, flags: Iterable[str] = ()) -> DeliveryResult:
-    account_ids = sorted(set(mailbox_ids))
+def prepare(ctx: MailContext, raw: bytes, mailbox_ids: Sequence[int], *, internal_date: datetime | None = None,
+            folder: str | SpecialUse | None = None, flags: Iterable[str] = ()) -> PreparedDelivery:
+    """Check the arguments, index the message and stage its blob (steps 1 and 2)."""
+    account_ids = tuple(sorted(set(mailbox_ids)))
     if not account_ids or len(account_ids) > MAX_RECIPIENTS:
         raise InvalidInput("Số hộp thư nhận không hợp lệ.", message_en="Bad number of recipient mailboxes")
     flagset = FlagSet.parse(flags)
     when = _when(ctx, internal_date)
-    index, ref = _prepare(ctx, raw)
+    staged, content = _stage(ctx, raw)
+    return PreparedDelivery(account_ids, folder, flagset, when, staged, content)
+
+
+def _missing_accounts(missing: Sequence[int]) -> NotFound:
+    listed = ", ".join(str(a) for a in missing)
+    return NotFound(f"Không có hộp thư: {listed}", message_en=f"No such mailbox account(s): {listed}")
+
+
+def write_batch(ctx: MailContext, conn: Connection,
+                batch: Sequence[PreparedDelivery]) -> list[DeliveryResult | NotFound]:
+    """Step 3 for every delivery of ``batch`` in the caller's transaction (blobs settled already). A delivery to
+    an account that does not exist writes nothing and gets its :class:`NotFound` in place of a result."""
+    wanted = sorted({account for item in batch for account in item.account_ids})
+    known = set(conn.execute(select(accounts.c.id).where(accounts.c.id.in_(wanted))).scalars())
+    outcomes: list[DeliveryResult | NotFound] = []
+    live: list[int] = []
+    for position, item in enumerate(batch):
+        missing = [account for account in item.account_ids if account not in known]
+        outcomes.append(_missing_accounts(missing) if missing else DeliveryResult(item.sha256, 0, 0, ()))
+        if not missing:
+            live.append(position)
+    if not live:
+        return outcomes
+    ensure_defaults(ctx, conn, {account for position in live for account in batch[position].account_ids})
+    content_ids = store_contents(ctx, conn, [batch[position].content for position in live])
+    targets: dict[int, dict[int, int]] = {}  # position → account → folder
+    by_folder: dict[str | SpecialUse | None, list[int]] = {}
+    for position in live:
+        by_folder.setdefault(batch[position].folder, []).append(position)
+    for folder, positions in by_folder.items():
+        chosen = _targets(conn, sorted({a for p in positions for a in batch[p].account_ids}), folder)
+        for position in positions:
+            targets[position] = {account: chosen[account] for account in batch[position].account_ids
+                                 if account in chosen}
+    counts = Counter(folder_id for position in live for folder_id in targets[position].values())
+    allocated = allocate(ctx, conn, counts, modseq_each=True)
+    taken: Counter[int] = Counter()
+    rows: list[dict[str, object]] = []
+    usage: dict[int, tuple[int, int]] = {}
+    for position in live:  # in arrival order: UIDs and MODSEQs as if committed one by one
+        item = batch[position]
+        size = item.blob.ref.size
+        delivered = []
+        for account, folder_id in targets[position].items():
+            first_uid, first_modseq = allocated[folder_id]
+            uid, modseq = first_uid + taken[folder_id], first_modseq + taken[folder_id]
+            taken[folder_id] += 1
+            delivered.append(Delivered(account, folder_id, uid, modseq))
+            rows.append({"folder_id": folder_id, "uid": uid, "modseq": modseq, "content_id": content_ids[item.sha256],
+                         "internal_date": item.internal_date, "size": size, "system_flags": item.flags.bits,
+                         "keywords": item.flags.keywords_text()})
+            octets, count = usage.get(account, (0, 0))
+            usage[account] = (octets + size, count + 1)
+        outcomes[position] = DeliveryResult(item.sha256, size, content_ids[item.sha256], tuple(delivered))
+    conn.execute(insert(messages), rows)
+    adjust_usage(conn, usage)
+    return outcomes
+
+
+def publish_delivered(ctx: MailContext, results: Iterable[DeliveryResult]) -> None:
+    """Tell IDLE sessions and the webmail, once the deliveries have committed."""
+    ctx.publish(MailboxEvent(item.folder_id, MailboxEventKind.ADDED, (item.uid,), item.modseq)
+                for result in results for item in result.deliveries)
+
+
+def deliver(ctx: MailContext, raw: bytes, mailbox_ids: Sequence[int], *, internal_date: datetime | None = None,
+            folder: str | SpecialUse | None = None, flags: Iterable[str] = ()) -> DeliveryResult:
+    """One delivery in its own transaction (:class:`congvu.mailstore.batcher.DeliveryBatcher` shares them)."""
+    prepared = prepare(ctx, raw, mailbox_ids, internal_date=internal_date, folder=folder, flags=flags)
+    ctx.blobs.settle((prepared.blob,))
     with ctx.db.begin() as conn:
-        known = set(conn.execute(select(accounts.c.id).where(accounts.c.id.in_(account_ids))).scalars())
-        if len(known) != len(account_ids):
-            missing = ", ".join(str(a) for a in account_ids if a not in known)
-            raise NotFound(f"Không có hộp thư: {missing}", message_en=f"No such mailbox account(s): {missing}")
-        ensure_defaults(ctx, conn, account_ids)
-        content_id = store_content(ctx, conn, index, ref.sha256)
-        targets = _targets(conn, account_ids, folder)
-        allocated = allocate(ctx, conn, {folder_id: 1 for folder_id in targets.values()})
-        conn.execute(insert(messages), [
-            {"folder_id": folder_id, "uid": allocated[folder_id][0], "modseq": allocated[folder_id][1],
-             "content_id": content_id, "internal_date": when, "size": ref.size, "system_flags": flagset.bits,
-             "keywords": flagset.keywords_text()}
-            for folder_id in targets.values()])
-        adjust_usage(conn, {account: (ref.size, 1) for account in targets})
-    delivered = tuple(Delivered(account, folder_id, *allocated[folder_id]) for account, folder_id in targets.items())
-    ctx.publish(MailboxEvent(item.folder_id, MailboxEventKind.ADDED, (item.uid,), item.modseq) for item in delivered)
-    return DeliveryResult(ref.sha256, ref.size, content_id, delivered)
+        (outcome,) = write_batch(ctx, conn, [prepared])
+    if isinstance(outcome, NotFound):
+        raise outcome
+    publish_delivered(ctx, (outcome,))
+    return outcome
 
 
 def append(ctx: MailContext, viewer_id: int, folder_id: int, raw: bytes, *, flags: Iterable[str] = (),
@@ -99,11 +182,13 @@ def append(ctx: MailContext, viewer_id: int, folder_id: int, raw: bytes, *, flag
     when = _when(ctx, internal_date)
     with ctx.db.read() as conn:
         open_folder(conn, viewer_id, folder_id, "i")  # fail before writing a blob
-    index, ref = _prepare(ctx, raw)
+    staged, content = _stage(ctx, raw)
+    ctx.blobs.settle((staged,))
+    ref = staged.ref
     with ctx.db.begin() as conn:
         access = open_folder(conn, viewer_id, folder_id, "i")
         granted = restricted(requested, access)
-        content_id = store_content(ctx, conn, index, ref.sha256)
+        content_id = store_contents(ctx, conn, [content])[ref.sha256]
         uid, modseq = allocate(ctx, conn, {folder_id: 1})[folder_id]
         bits = granted.bits if access.own else granted.bits & ~SEEN_BIT
         message_id = conn.execute(insert(messages).values(

@@ -30,6 +30,7 @@ from congvu.mailstore.api import (
     Transfer,
     UidArg,
 )
+from congvu.mailstore.batcher import DeliveryBatcher
 from congvu.mailstore.context import VIETNAM_TIME, MailContext, utcnow
 from congvu.mailstore.criteria import MATCH_ALL, Criterion, SortOrder
 from congvu.mailstore.notify import LocalNotifier, Notifier
@@ -46,13 +47,15 @@ class MailStore:
                  clock: Callable[[], datetime] = utcnow, day_zone: tzinfo = VIETNAM_TIME) -> None:
         self.notifier: Notifier = notifier if notifier is not None else LocalNotifier()
         self.ctx = MailContext(db=db, blobs=blobs, notifier=self.notifier, clock=clock, day_zone=day_zone)
+        # Deliveries from concurrent callers (SMTP sessions, the outbound worker) share commits.
+        self.deliveries = DeliveryBatcher(self.ctx)
 
     # -- delivery (delivery.py) ---------------------------------------------------------------------------------
 
     def deliver(self, raw: bytes, mailbox_ids: Sequence[int], *, internal_date: datetime | None = None,
                 folder: str | SpecialUse | None = None, flags: Iterable[str] = ()) -> DeliveryResult:
-        return delivery.deliver(self.ctx, raw, mailbox_ids, internal_date=internal_date, folder=folder,
-                                flags=flags)
+        return self.deliveries.deliver(delivery.prepare(self.ctx, raw, mailbox_ids, internal_date=internal_date,
+                                                        folder=folder, flags=flags))
 
     def quota(self, account_id: int) -> QuotaUsage:
         with self.ctx.db.read() as conn:

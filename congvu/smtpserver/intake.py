@@ -10,7 +10,9 @@ Order (RFC 5321 §4.1.1.4, §6.1: the ``250`` takes responsibility for the messa
 3. ``Received`` on top (RFC 5321 §4.4); local copies also get ``Return-Path``.
 4. Local mailboxes through the mail store (durable on return), outside recipients into the outbound queue
    (durable on return), held mail into the ``Held`` folder of the hold mailbox. If any step fails the client gets
-   ``451`` and will retry: a retry may duplicate what was already delivered, it never loses anything.
+   ``451`` and will retry: a retry may duplicate what was already delivered, it never loses anything. Once the
+   local copies are durable the after-delivery hook sees them (official documents in agency mailboxes); a fault
+   there is logged and never fails the message. Mail filed into Junk is not handed over.
 5. Only then: notices, usage events and rate counters, none of which can fail the message.
 """
 
@@ -138,6 +140,8 @@ class Intake:
             local = add_return_path(raw, txn.sender)
             for start in range(0, len(plan.mailboxes), DELIVERY_BATCH):
                 await services.mailstore.deliver(local, plan.mailboxes[start:start + DELIVERY_BATCH], folder=folder)
+            if services.after_delivery is not None and folder is None:
+                await self._after_delivery(local, plan.mailboxes, txn.queue_id)
         if plan.remote:
             outbound = services.outbound
             if outbound is None:
@@ -150,6 +154,14 @@ class Intake:
                              ({free.domain} if free else set()))
             await self.notices.hold(HeldMail(raw=raw, direction=direction, domains=tuple(domains),
                                              mail_from=txn.sender, recipients=plan.held, queue_id=txn.queue_id))
+
+    async def _after_delivery(self, raw: bytes, mailboxes: list[int], queue_id: str) -> None:
+        hook = self.state.services.after_delivery
+        try:
+            if hook is not None:
+                await asyncio.to_thread(hook.delivered, raw, tuple(mailboxes))
+        except Exception:  # the message is durable already: a hook fault must not turn into a 451
+            log.exception("after-delivery hook failed for %s", queue_id)
 
     async def _afterwards(self, plan: _Plan, txn: Transaction, ip: str | None, account_id: int | None,
                           address: str | None, free: FreeMailNote | None) -> list[str]:

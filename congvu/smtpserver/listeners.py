@@ -25,7 +25,13 @@ from congvu.smtpserver.connection import SmtpConnection
 from congvu.smtpserver.handler import MailHandler
 from congvu.smtpserver.mailauth import MailAuthChecker
 from congvu.smtpserver.runtime import ListenerRuntime, ServerState
-from congvu.smtpserver.seams import InboundAuthenticator, MailClientSignIn, OutboundQueue, SmtpServices
+from congvu.smtpserver.seams import (
+    DeliveredMailHook,
+    InboundAuthenticator,
+    MailClientSignIn,
+    OutboundQueue,
+    SmtpServices,
+)
 from congvu.smtpserver.settings import load_limits, load_mail_policy
 from congvu.smtpserver.state import ListenerKind
 
@@ -96,12 +102,14 @@ def tls_context(inst: Installation) -> ssl.SSLContext | None:
 def default_services(inst: Installation, *, signin: MailClientSignIn | None = None,
                      outbound: OutboundQueue | None = None, resolver: Resolver | None = None,
                      inbound_auth: InboundAuthenticator | None = None,
-                     mailstore: AsyncMailStore | None = None) -> SmtpServices:
+                     mailstore: AsyncMailStore | None = None,
+                     after_delivery: DeliveredMailHook | None = None) -> SmtpServices:
     """The services of an installation as the SMTP server uses them; any part can be given instead.
 
     Unless given: sign-in through a fresh :class:`congvu.access.service.Access` (pass the process's shared one
     so web, IMAP and SMTP failures are counted together), the installation's outbound queue, SPF/DKIM/DMARC with
-    the network resolver of ``[dns]``, and the installation's usage recorder.
+    the network resolver of ``[dns]``, and the installation's usage recorder. ``after_delivery`` (none unless
+    given) sees every message once its local copies are durable.
     """
     if signin is None:
         from congvu.access.service import Access
@@ -122,7 +130,8 @@ def default_services(inst: Installation, *, signin: MailClientSignIn | None = No
         mailstore = AsyncMailStore(inst.mailstore, inst.mailstore.notifier)
     return SmtpServices(mailstore=mailstore, signin=signin, limits=load_limits(inst.settings.raw),
                         policy=load_mail_policy(inst.settings.raw, domain=inst.settings.domain),
-                        outbound=outbound, inbound_auth=inbound_auth, usage=inst.usage)
+                        outbound=outbound, inbound_auth=inbound_auth, usage=inst.usage,
+                        after_delivery=after_delivery)
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -8,6 +8,8 @@ listener runs with.
 - :class:`InboundAuthenticator`: SPF, DKIM and DMARC results for mail from the Internet (RFC 7208, RFC 6376,
   RFC 7489), as an ``Authentication-Results`` field (RFC 8601) and what to do with the message.
 - :class:`UsageRecorder`: usage and monitoring events (``send``, ``free_mail``).
+- :class:`DeliveredMailHook`: told of each message once it is durably in local mailboxes (the official documents
+  take in the edXML packages that arrive in agency mailboxes, :class:`congvu.documents.mail_intake.MailIntake`).
 
 The mail store itself is :class:`congvu.mailstore.aio.AsyncMailStore`; blocking calls (directory look-ups, the
 queue, usage events) run on threads so the listeners' loop never waits on the database.
@@ -65,6 +67,13 @@ class UsageRecorder(Protocol):
                detail: Mapping[str, str | int | None]) -> None: ...
 
 
+class DeliveredMailHook(Protocol):
+    """Called in a worker thread after a local delivery has committed; it must not raise (the server logs it if
+    it does) and it cannot change or refuse the message."""
+
+    def delivered(self, raw: bytes, mailbox_ids: Sequence[int]) -> object: ...
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
@@ -80,10 +89,11 @@ class SmtpServices:
     outbound: OutboundQueue | None = None
     inbound_auth: InboundAuthenticator | None = None
     usage: UsageRecorder | None = None
+    after_delivery: DeliveredMailHook | None = None
     clock: Callable[[], datetime] = utcnow
 
 
 __all__ = [
-    "InboundAction", "InboundAuthenticator", "InboundMessage", "InboundVerdict", "MailClientSignIn",
-    "OutboundQueue", "SmtpServices", "UsageRecorder", "utcnow",
+    "DeliveredMailHook", "InboundAction", "InboundAuthenticator", "InboundMessage", "InboundVerdict",
+    "MailClientSignIn", "OutboundQueue", "SmtpServices", "UsageRecorder", "utcnow",
 ]

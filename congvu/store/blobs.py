@@ -5,9 +5,14 @@ Message and attachment bytes are stored once, named by their SHA-256. Layout on 
     ROOT/ab/cd/abcd…(64 hex digits)
 
 A blob is written to a temporary file in its final folder, fsynced, renamed into place, and the folder is fsynced
-(and its parents, when they were created): only then does :meth:`put` return, so a database row that points to
-the blob may commit. Identical content is written once. Unreferenced blobs are collected later, never before the
-rows that point to them are gone. An S3-compatible store implements the same :class:`BlobStore` protocol.
+(and its parents, until this process has seen their own entries reach the disk): only then does :meth:`put`
+return, so a database row that points to the blob may commit. Identical content is written once. Unreferenced
+blobs are collected later, never before the rows that point to them are gone. An S3-compatible store implements
+the same :class:`BlobStore` protocol.
+
+Many blobs written at once (a batch of deliveries) go through :meth:`FileBlobStore.stage`, which returns once the
+bytes are fsynced and renamed, and one :meth:`FileBlobStore.settle` for the whole batch, which fsyncs each folder
+named by the batch once: the rows may commit only after ``settle`` returns.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -28,8 +34,21 @@ class BlobRef:
     size: int
 
 
+@dataclass(frozen=True)
+class StagedBlob:
+    """A blob whose bytes are on disk under their name, and the folders whose entries may not be yet: it may be
+    referenced only after :meth:`BlobStore.settle` (a store whose writes are durable at once lists none)."""
+
+    ref: BlobRef
+    folders: tuple[Path, ...] = ()
+
+
 class BlobStore(Protocol):
     def put(self, data: bytes) -> BlobRef: ...
+
+    def stage(self, data: bytes) -> StagedBlob: ...
+
+    def settle(self, staged: Iterable[StagedBlob]) -> None: ...
 
     def get(self, sha256: str) -> bytes: ...
 
@@ -57,41 +76,56 @@ class FileBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        # Folders whose own entry this process has fsynced (by the first four hex digits; "ab" at index 0xab
+        # of the first): later blobs in them need only their own folder fsynced. A folder found on disk but
+        # not listed here may have been made by a writer whose fsync is still to come, so it is synced again.
+        self._settled_top = bytearray(256)
+        self._settled_leaf = bytearray(65536)
 
     def path_for(self, sha256: str) -> Path:
         _check_hash(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def _make_dirs(self, folder: Path) -> None:
-        created: list[Path] = []
-        current = folder
-        while not current.exists():
-            created.append(current)
-            current = current.parent
-        for new in reversed(created):
-            new.mkdir(exist_ok=True)
-        # A new folder is durable only once its parent's entry is on disk.
-        for new in created:
-            _fsync_dir(new.parent)
-
     def put(self, data: bytes) -> BlobRef:
+        staged = self.stage(data)
+        self.settle((staged,))
+        return staged.ref
+
+    def stage(self, data: bytes) -> StagedBlob:
+        """Write the blob (fsynced, renamed into place); its folders are made durable by :meth:`settle`."""
         sha = hashlib.sha256(data).hexdigest()
         final = self.path_for(sha)
-        if final.exists() and final.stat().st_size == len(data):
-            return BlobRef(sha, len(data))
-        self._make_dirs(final.parent)
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp_name, final)
-        except BaseException:
-            Path(tmp_name).unlink(missing_ok=True)
-            raise
-        _fsync_dir(final.parent)
-        return BlobRef(sha, len(data))
+        leaf = final.parent
+        # A folder's entry lives in its parent: ROOT holds "ab", ROOT/ab holds "cd".
+        folders = [leaf]
+        if not self._settled_leaf[int(sha[:4], 16)]:
+            folders.append(leaf.parent)
+            if not self._settled_top[int(sha[:2], 16)]:
+                folders.append(self.root)
+        # An existing file is complete (it is renamed into place only once fsynced), but its folder entry may
+        # be another writer's, still unsynced: the leaf is synced all the same.
+        if not (final.exists() and final.stat().st_size == len(data)):
+            leaf.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=leaf)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp_name, final)
+            except BaseException:
+                Path(tmp_name).unlink(missing_ok=True)
+                raise
+        return StagedBlob(BlobRef(sha, len(data)), tuple(folders))
+
+    def settle(self, staged: Iterable[StagedBlob]) -> None:
+        """Fsync, once each, every folder the staged blobs name; then rows may point at them."""
+        blobs = list(staged)
+        for folder in {folder for blob in blobs for folder in blob.folders}:
+            _fsync_dir(folder)
+        for blob in blobs:
+            self._settled_leaf[int(blob.ref.sha256[:4], 16)] = 1
+            self._settled_top[int(blob.ref.sha256[:2], 16)] = 1
 
     def get(self, sha256: str) -> bytes:
         path = self.path_for(sha256)

@@ -2,10 +2,13 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL`` so that a committed transaction survives power loss (a ``250``
 after DATA promises that), ``foreign_keys=ON`` and a busy timeout so that concurrent writers wait rather than fail.
+Writers of one process also queue on a lock of their own before ``BEGIN IMMEDIATE``: SQLite's busy handler
+waits by sleeping (up to 100 ms a try), so writers left to it leave the database idle between transactions.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -50,6 +53,8 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        # SQLite has one writer at a time anyway; PostgreSQL writers run side by side under row locks.
+        self._writer = threading.RLock() if self.is_sqlite else None
         if self.is_sqlite:
             self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 30})
             event.listen(self.engine, "connect", _sqlite_on_connect)
@@ -60,10 +65,21 @@ class Database:
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         """A read-write transaction, committed when the block ends without error."""
-        with self.engine.connect() as raw:
+        with self._writer_turn(), self.engine.connect() as raw:
             conn = raw.execution_options(congvu_write=True)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        # Bounded like the busy timeout: a writer that waits longer goes on to BEGIN IMMEDIATE, which fails with
+        # "database is locked" as it would have without the queue, rather than hanging.
+        got = self._writer is not None and self._writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            yield
+        finally:
+            if got and self._writer is not None:
+                self._writer.release()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -1,6 +1,7 @@
 """The FastAPI application: public pages, sign-in and account security, administration, and ``/api/v1``.
 
-Pages are server-rendered Jinja2 with no front-end build step and no JavaScript; every form is CSRF-checked
+Pages are server-rendered Jinja2 with no front-end build step (the webmail adds a small script, and works
+without it); every form is CSRF-checked
 (:mod:`congvu.web.forms`); every answer carries the security headers of :class:`~congvu.web.security.SecurityHeaders`.
 """
 
@@ -23,6 +24,9 @@ from congvu.web import (
     routes_admin_import,
     routes_admin_people,
     routes_admin_review,
+    routes_mail,
+    routes_mail_api,
+    routes_mail_compose,
     routes_public,
     routes_signin,
 )
@@ -34,7 +38,8 @@ from congvu.web.security import SecurityHeaders
 HERE = Path(__file__).parent
 ROUTERS = (routes_public.router, routes_signin.router, routes_account.router, routes_admin_agencies.router,
            routes_admin_people.router, routes_admin_import.router, routes_admin_directory.router,
-           routes_admin_review.router)
+           routes_admin_review.router, routes_mail.router, routes_mail_compose.router)
+API_ROUTERS = (routes_mail_api.router,)
 
 
 def create_app(inst: Installation, *, throttle: SignInThrottle | None = None, access: Access | None = None) -> FastAPI:
@@ -49,7 +54,10 @@ def create_app(inst: Installation, *, throttle: SignInThrottle | None = None, ac
     app.state.web = web
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.mount("/api/v1", create_api(web))
+    api = create_api(web)
+    for api_router in API_ROUTERS:
+        api.include_router(api_router)
+    app.mount("/api/v1", api)
     for router in ROUTERS:
         app.include_router(router)
     install_page_errors(app)

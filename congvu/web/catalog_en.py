@@ -333,3 +333,7 @@ EN: dict[str, str] = {
     'Văn thư': 'Clerk',
     'Lãnh đạo': 'Leader',
 }
+
+from congvu.web.mail_catalog_en import MAIL_EN  # noqa: E402  (the webmail's phrases live beside its pages)
+
+EN.update(MAIL_EN)

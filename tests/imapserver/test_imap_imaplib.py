@@ -231,13 +231,13 @@ async def test_mailbox_commands(server: ImapServer) -> None:
         status, data = client.create(f"p-{mark}/con")
         assert status == "OK"
         status, data = client.list('""', f"p-{mark}*")
-        assert data == [f'(\\HasChildren \\Subscribed) "/" "p-{mark}"'.encode(),
-                        f'(\\HasNoChildren \\Subscribed) "/" "p-{mark}/con"'.encode()]
+        assert data == [f'(\\HasChildren) "/" "p-{mark}"'.encode(),
+                        f'(\\HasNoChildren) "/" "p-{mark}/con"'.encode()]
         assert client.create(f"p-{mark}")[0] == "NO"
         status, data = client.rename(f"p-{mark}", f"q-{mark}")
         assert status == "OK"
         status, data = client.list(f"q-{mark}/", "%")
-        assert data == [f'(\\HasNoChildren \\Subscribed) "/" "q-{mark}/con"'.encode()]
+        assert data == [f'(\\HasNoChildren) "/" "q-{mark}/con"'.encode()]
         assert client.unsubscribe(f"q-{mark}/con")[0] == "OK"
         status, data = client.lsub('""', f"q-{mark}*")
         assert data == [f'() "/" "q-{mark}"'.encode()]

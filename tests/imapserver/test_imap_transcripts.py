@@ -232,3 +232,50 @@ async def test_id_enable_namespace_and_unknown_state(server: ImapServer) -> None
     assert b'* LIST (\\HasNoChildren \\Subscribed) "/" INBOX\r\n' in selected
     assert not any(b"RECENT" in line for line in selected)
     await wire.close()
+
+
+async def test_expunge_waits_for_a_command_that_may_carry_it(server: ImapServer) -> None:
+    """RFC 9051 §7.5.1: no EXPUNGE while answering FETCH, STORE or SEARCH by number; UID commands and NOOP
+    carry it. An APPEND to the selected folder is announced with EXISTS in its own answer."""
+    province = server.province
+    folder = province.fresh_folder("nvan")
+    for n in range(3):
+        province.deliver("nvan", simple(f"Thư {n}"), folder)
+    wire = await server.wire()
+    await wire.login("nvan")
+    await wire.command(f"SELECT {folder}")
+    other = await server.wire()
+    await other.login("nvan")
+    await other.command(f"SELECT {folder}")
+    await other.command("STORE 1 +FLAGS.SILENT (\\Deleted)")
+    await other.command("EXPUNGE")
+    fetched = await wire.command("FETCH 1:* (UID)")
+    assert [line for line in fetched if b"EXPUNGE" in line] == []
+    assert len([line for line in fetched if line.startswith(b"* ")]) == 2  # the expunged one is left out
+    searched = await wire.command("SEARCH ALL")
+    assert searched[0] == b"* SEARCH 2 3\r\n" and not any(b"EXPUNGE" in line for line in searched)
+    uid_fetched = await wire.command("UID FETCH 1:* (FLAGS)")
+    assert b"* 1 EXPUNGE\r\n" in uid_fetched
+    message = simple("Thư tự lưu")
+    await wire.send(f"a9 APPEND {folder} {{{len(message)}+}}\r\n".encode() + message + b"\r\n")
+    appended = await wire.until_tagged("a9")
+    assert b"* 3 EXISTS\r\n" in appended and appended[-1].startswith(b"a9 OK [APPENDUID ")
+    await wire.close()
+    await other.close()
+
+
+async def test_garbage_instead_of_a_tls_handshake_is_dropped(server: ImapServer) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.listeners.imaps_port)
+    writer.write(b"a1 LOGIN plaintext on the TLS port\r\n" * 3)
+    await writer.drain()
+    answer = await asyncio.wait_for(reader.read(), 10)
+    assert answer == b"" or answer.startswith(b"\x15\x03")  # closed, at most after a TLS alert record
+    writer.close()
+    for _ in range(40):
+        if server.listeners.connection_count == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert server.listeners.connection_count == 0
+    healthy = await server.wire()
+    assert healthy.greeting.startswith(b"* OK [CAPABILITY")
+    await healthy.close()

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, TypeVar, cast
 from congvu.imap import commands as c
 from congvu.imapserver.handlers import (
     access,
-    appending,
     fetch,
     general,
     idle,
@@ -86,7 +85,7 @@ HANDLERS: dict[type[c.Command], Entry] = dict(
         _entry(c.List, mailboxes.list_mailboxes, AUTH),
         _entry(c.Lsub, mailboxes.lsub, AUTH),
         _entry(c.Status, mailboxes.status, AUTH),
-        _entry(c.Append, appending.append, AUTH),
+        _entry(c.Append, mailboxes.append, AUTH),
         _entry(c.Idle, idle.idle, AUTH),
         _entry(c.GetQuota, access.getquota, AUTH),
         _entry(c.GetQuotaRoot, access.getquotaroot, AUTH),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from congvu.imap import response
 from congvu.imap.commands import DeleteAcl, GetAcl, GetQuota, GetQuotaRoot, ListRights, MyRights, SetAcl, SetQuota
-from congvu.imapserver.handlers.common import find_folder
+from congvu.imapserver.handlers.targets import find_folder
 from congvu.imapserver.replies import ImapRefusal, Reply, no, ok
 from congvu.mailstore.api import ALL_RIGHTS, DELIMITER, INBOX, SHARED_ROOT, FolderInfo
 

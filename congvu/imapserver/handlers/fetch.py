@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from congvu.imap import response
 from congvu.imap.commands import Fetch
 from congvu.imap.fetch import FetchSimple
+from congvu.imap.sequence import NumberSet
 from congvu.imapserver.fetching import FetchPlan, UnknownCte, plan_fetch, render_items
-from congvu.imapserver.handlers.common import selected, target_uids
+from congvu.imapserver.handlers.targets import selected, target_uids
 from congvu.imapserver.replies import Reply, bad, no, ok
 from congvu.imapserver.selected import SelectedFolder
 from congvu.mailstore.api import SEEN, FlagMode, MailStoreApi, MessageContent, MessageSummary
@@ -42,7 +43,8 @@ async def fetch(conn: ImapConnection, command: Fetch) -> Reply:
     if command.changed_since is not None:
         changes = await store.changes_since(session.account_id, folder.folder.id, command.changed_since)
         if command.vanished:
-            requested = command.sequence.resolve(folder.max_uid)
+            requested = (NumberSet.from_ranges((u, u) for u in session.saved_uids) if command.sequence.saved
+                         else command.sequence.resolve(folder.max_uid))
             gone = [u for u in changes.vanished if u in requested and folder.seq_of(u) is None]
             if gone:
                 conn.write(response.vanished(gone, earlier=True))

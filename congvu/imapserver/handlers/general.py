@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from congvu.imap import response
 from congvu.imap.commands import Capability, Check, Compress, Enable, Id, Logout, Namespace, Noop
-from congvu.imapserver.capabilities import ENABLEABLE
 from congvu.imapserver.replies import Reply, Text, bad, no, ok
+from congvu.imapserver.session import ENABLEABLE
 from congvu.mailstore.api import DELIMITER, SHARED_ROOT
 
 if TYPE_CHECKING:

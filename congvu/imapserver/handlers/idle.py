@@ -79,7 +79,7 @@ async def _wait_for_done(conn: ImapConnection) -> list[ReadEvent] | None:
                 waiting = None
                 if event is None:
                     subscription_open = False  # closed: only the client's DONE can wake us now
-                else:
+                elif not folder.is_echo(event):
                     folder.dirty = True
                     folder.lost = folder.lost or event.kind is MailboxEventKind.DELETED
                 await conn.sync(expunges=True)

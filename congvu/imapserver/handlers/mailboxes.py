@@ -1,7 +1,11 @@
 """Mailbox commands of the authenticated state: CREATE (RFC 9051 §6.3.4, CREATE-SPECIAL-USE of RFC 6154 §3),
 DELETE (§6.3.5), RENAME (§6.3.6), SUBSCRIBE and UNSUBSCRIBE (§6.3.7–6.3.8), LIST (§6.3.9 with RFC 5258 and RFC
-5819 LIST-STATUS), LSUB (RFC 3501 §6.3.9) and STATUS (§6.3.11 with SIZE of RFC 8438, APPENDLIMIT of RFC 7889 and
-DELETED-STORAGE of RFC 9208).
+5819 LIST-STATUS), LSUB (RFC 3501 §6.3.9), STATUS (§6.3.11 with SIZE of RFC 8438, APPENDLIMIT of RFC 7889 and
+DELETED-STORAGE of RFC 9208) and APPEND (§6.3.12).
+
+APPEND stores the message exactly as received (the bytes a client APPENDs are the bytes FETCH BODY[] returns),
+with MULTIAPPEND (RFC 3502), APPENDUID (RFC 4315 §3), literal8 data (RFC 3516 §4.4) and UTF8 data (RFC 6855 §4).
+A MULTIAPPEND is all or nothing (RFC 3502 §2): if one message fails, those already added are removed again.
 """
 
 from __future__ import annotations
@@ -10,12 +14,13 @@ from typing import TYPE_CHECKING
 
 from congvu.errors import Conflict, CongVuError, InvalidInput, NotFound
 from congvu.imap import response
-from congvu.imap.commands import Create, Delete, List, Lsub, Rename, Status, Subscribe, Unsubscribe
-from congvu.imapserver.handlers.common import find_folder, refuse, special_use
+from congvu.imap.commands import Append, Create, Delete, List, Lsub, Rename, Status, Subscribe, Unsubscribe
 from congvu.imapserver.handlers.selection import close_selected
+from congvu.imapserver.handlers.targets import find_folder, refuse, special_use
 from congvu.imapserver.listing import list_entries, lsub_entries
 from congvu.imapserver.replies import Reply, bad, no, ok
-from congvu.mailstore.api import DELETED, DELIMITER, INBOX, FolderInfo
+from congvu.imapserver.services import log
+from congvu.mailstore.api import DELETED, DELIMITER, INBOX, RECENT, Appended, FlagMode, FolderInfo
 from congvu.mailstore.criteria import HasFlag
 from congvu.mailstore.usage import UsageKind
 
@@ -148,3 +153,44 @@ async def status(conn: ImapConnection, command: Status) -> Reply:
     if info.name == INBOX and not info.shared:
         conn.server.record_usage(UsageKind.INBOX_CHECK, conn.session.account_id, {"command": "STATUS"})
     return ok("Xong STATUS", "STATUS completed")
+
+
+async def append(conn: ImapConnection, command: Append) -> Reply:
+    limits = conn.server.limits
+    for message in command.messages:
+        if not message.data:
+            return no("Thư rỗng", "Empty message", response.CANNOT)
+        if len(message.data) > limits.max_message_bytes:
+            return no("Thư quá lớn", "Message too large", response.TOOBIG)
+    info = await find_folder(conn, command.mailbox, missing=response.TRYCREATE)
+    store = conn.server.store
+    account = conn.session.account_id
+    done: list[Appended] = []
+    try:
+        for message in command.messages:
+            flags = tuple(flag for flag in message.flags if flag != RECENT)
+            done.append(await store.append(account, info.id, message.data, flags=flags,
+                                           internal_date=message.internal_date))
+    except CongVuError as error:
+        if done:
+            await _undo(conn, info.id, done)
+        raise refuse(error, missing=response.TRYCREATE) from None
+    except BaseException:
+        if done:
+            await _undo(conn, info.id, done)
+        raise
+    selected = conn.session.selected
+    if selected is not None and selected.folder.id == info.id:
+        selected.dirty = True  # RFC 9051 §6.3.12: the new message is announced with EXISTS
+    code = response.appenduid(done[0].uidvalidity, [a.uid for a in done])
+    return ok("Đã thêm thư", "APPEND completed", code)
+
+
+async def _undo(conn: ImapConnection, folder_id: int, done: list[Appended]) -> None:
+    store = conn.server.store
+    uids = [a.uid for a in done]
+    try:
+        await store.store_flags(conn.session.account_id, folder_id, uids, FlagMode.ADD, [DELETED])
+        await store.expunge(conn.session.account_id, folder_id, uids)
+    except CongVuError:
+        log.warning("MULTIAPPEND partly applied in folder %s: could not remove %d message(s)", folder_id, len(done))

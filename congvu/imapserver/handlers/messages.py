@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from congvu.imap import response
 from congvu.imap.commands import Copy, Expunge, Move, Store, StoreMode
-from congvu.imapserver.handlers.common import find_folder, read_only_refusal, selected, target_uids
+from congvu.imapserver.handlers.targets import find_folder, read_only_refusal, selected, target_uids
 from congvu.imapserver.replies import Reply, Text, ok
 from congvu.mailstore.api import RECENT, FlagMode, Transfer
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from congvu.imap import response
 from congvu.imap.commands import Search, Sort, Thread
 from congvu.imap.threading import ThreadMessage, thread_messages
-from congvu.imapserver.handlers.common import selected
+from congvu.imapserver.handlers.targets import selected
 from congvu.imapserver.replies import Reply, ok
 from congvu.imapserver.searching import (
     esearch_line,

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from congvu.errors import PermissionDenied
 from congvu.imap import response, wire
 from congvu.imap.commands import Close, QResync, Select, Unselect
-from congvu.imapserver.handlers.common import find_folder, refuse, selected
+from congvu.imapserver.handlers.targets import find_folder, refuse, selected
 from congvu.imapserver.listing import folder_attributes
 from congvu.imapserver.replies import Reply, Text, bad, ok
 from congvu.imapserver.selected import SelectedFolder

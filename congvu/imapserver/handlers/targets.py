@@ -1,5 +1,5 @@
-"""What several command handlers share: the selected folder, sequence sets resolved against it, folders looked
-up by name, and the mapping from special-use names to the store's values.
+"""What a command names, resolved for its handler: the selected folder, the messages of a sequence set (RFC 9051
+§9 ``sequence-set``), a folder by name, a special-use attribute (RFC 6154 §3), and the refusals that go with them.
 """
 
 from __future__ import annotations

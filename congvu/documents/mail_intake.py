@@ -1,0 +1,145 @@
+"""Documents that arrive in an agency's official mailbox: what the mail server calls after a local delivery.
+
+The mail server delivers every message as usual (the clerk sees it in the agency mailbox, DESIGN: a ``250``
+means the message is durable), then hands it here. When one of the mailboxes it went to is an agency's (account
+kind ``agency``) and the message carries an edXML package (:func:`congvu.documents.mail_bridge.
+recognise_incoming_mail`), the package goes to the arrival entry point for that agency, exactly as if it had come
+over the exchange: registered as arrived with status 01 sent back (NĐ 30/2020/NĐ-CP Điều 21.2.c), refused with 02,
+caught as a duplicate (Phụ lục VI III.1.h), or applied as a status about one of our documents. Ordinary mail is
+left alone.
+
+Before the package is taken in, an outside sender that nothing serves yet is learnt in the mail agency book with
+the address the message came from, so the statuses find their way back by the same road
+(:mod:`congvu.documents.mail_agencies`).
+
+:meth:`MailIntake.delivered` never raises: a fault on the documents side is logged and the package kept in
+quarantine (reason ``error``) for the clerk; the mail itself is already in the mailbox either way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from email import policy
+from email.parser import BytesHeaderParser
+from email.utils import getaddresses
+
+from sqlalchemy import select
+
+from congvu.documents import quarantine
+from congvu.documents.mail_bridge import recognise_incoming_mail
+from congvu.documents.models import Arrival
+from congvu.documents.service import DocumentService
+from congvu.edxml.errors import EdxmlError
+from congvu.edxml.model import EdocPackage
+from congvu.edxml.reader import parse_package
+from congvu.errors import CongVuError
+from congvu.store.schema import accounts, agencies
+
+log = logging.getLogger("congvu.documents.mail")
+
+_HINTS = (b"xml", b"edxml")
+
+
+def might_carry_package(raw: bytes) -> bool:
+    """A cheap first look: a message with no XML part anywhere cannot carry a package."""
+    lowered = raw.lower()
+    return any(hint in lowered for hint in _HINTS)
+
+
+def author_address(raw: bytes) -> str | None:
+    """The first address of the message's From field."""
+    try:
+        header = BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+    except (ValueError, TypeError, IndexError):
+        return None
+    for _name, address in getaddresses([str(v) for v in header.get_all("From", [])]):
+        if "@" in address:
+            return address.strip()
+    return None
+
+
+class MailIntake:
+    """The documents side of local delivery (the mail server's after-delivery hook)."""
+
+    def __init__(self, docs: DocumentService) -> None:
+        self.docs = docs
+        self.ctx = docs.ctx
+
+    def agency_mailboxes(self, mailbox_ids: Sequence[int]) -> list[str]:
+        """The agency codes of the agency mailboxes among ``mailbox_ids``, in the order given."""
+        if not mailbox_ids:
+            return []
+        wanted = list(dict.fromkeys(mailbox_ids))
+        with self.ctx.db.read() as conn:
+            rows = conn.execute(select(accounts.c.id, agencies.c.code)
+                                .join(agencies, agencies.c.id == accounts.c.agency_id)
+                                .where(accounts.c.id.in_(wanted), accounts.c.kind == "agency",
+                                       agencies.c.status == "active")).all()
+        codes = {r.id: r.code for r in rows}
+        return [codes[i] for i in wanted if i in codes]
+
+    def delivered(self, raw: bytes, mailbox_ids: Sequence[int]) -> tuple[Arrival, ...]:
+        """Take in the package a message delivered to ``mailbox_ids`` carries; what became of it per agency."""
+        try:
+            if not might_carry_package(raw):
+                return ()
+            targets = self.agency_mailboxes(mailbox_ids)
+            if not targets:
+                return ()
+            package = recognise_incoming_mail(raw)
+            if package is None:
+                return ()
+        except Exception:  # the hook's boundary: the mail is delivered already, never lose it over this
+            log.exception("could not look for an edXML package in a delivered message")
+            return ()
+        return self._take_in(package, raw, targets)
+
+    def _take_in(self, package: bytes, raw: bytes, targets: list[str]) -> tuple[Arrival, ...]:
+        try:
+            self._learn_sender(package, raw)
+        except Exception:  # learning is a convenience; the arrival must still happen
+            log.exception("could not learn the sender's address of a package that came by mail")
+        arrivals: list[Arrival] = []
+        for code in targets:
+            try:
+                arrival = self.docs.receive(package, transport="mail", for_agency=code)
+            except Exception as error:
+                log.exception("an edXML package that came by mail for %s could not be taken in", code)
+                self._keep(package, code, error)
+                continue
+            arrivals.append(arrival)
+            if arrival.kind != "edoc":
+                break  # a status (or an unreadable package) is about the document, not the mailbox: once is enough
+        return tuple(arrivals)
+
+    def _learn_sender(self, package: bytes, raw: bytes) -> None:
+        try:
+            pkg = parse_package(package)
+        except EdxmlError:
+            return  # the arrival desk keeps it in quarantine with the reason
+        if not isinstance(pkg, EdocPackage):
+            return  # a status comes from an agency we sent to: its road is known
+        sender = pkg.header.sender
+        address = author_address(raw) or sender.email
+        if not address:
+            return
+        with self.ctx.db.begin() as conn:
+            try:
+                self.docs.planner.by_code(conn, sender.organ_id)
+                return  # already served (ours, a peer, or a known address)
+            except CongVuError:
+                pass
+            learnt = self.docs.mail_agencies.learn(conn, sender.organ_id, address=address,
+                                                   name=sender.organ_name or "")
+        if learnt is not None:
+            log.info("learnt the official address of %s: %s", learnt.code, learnt.address)
+
+    def _keep(self, package: bytes, code: str, error: Exception) -> None:
+        try:
+            with self.ctx.db.begin() as conn:
+                quarantine.keep(conn, self.ctx, data=package, transport="mail", reason="error",
+                                message=f"Lỗi khi nhận gói tin đến qua thư cho {code}: {error}",
+                                message_en=f"Error taking in a package that came by mail for {code}: {error}")
+        except Exception:
+            log.exception("could not keep the package in quarantine either; it stays in the %s mailbox", code)
