@@ -1,0 +1,122 @@
+"""Benchmark: web pages under 50 concurrent users (target: 95 % of requests under 100 ms on this machine).
+
+Builds the sample province (``congvu demo`` data, SQLite by default or ``--database-url``), starts
+``congvu serve`` with only the web listener, signs in one session per user (the demo administrator and the
+demo clerk, alternately), then runs N users for a fixed time, each looping over a mix of public and signed-in
+pages with no think time. Prints requests per second and latency percentiles per page and overall.
+
+    .venv/bin/python benchmarks/web_load.py --users 50 --seconds 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+from congvu.config.settings import DataDir
+from congvu.demo.build import DEMO_DOMAIN, build_demo, demo_logins
+
+PUBLIC = ("/", "/danh-ba", "/danh-ba?q=nguyen", "/danh-ba?q=so+thong+tin", "/cau-hinh-thu", "/healthz",
+          "/mail/config-v1.1.xml?emailaddress=vinhtv@" + DEMO_DOMAIN)
+SIGNED_IN = ("/quan-tri/can-bo", "/quan-tri/can-bo?q=tran", "/quan-tri/co-quan", "/tai-khoan")
+
+
+async def sign_in(client: httpx.AsyncClient, address: str, password: str) -> None:
+    page = await client.get("/dang-nhap")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    data = {"address": address, "password": password}
+    if token:
+        data["csrf"] = token.group(1)
+    response = await client.post("/dang-nhap", data=data, follow_redirects=True)
+    if response.status_code >= 400 or "dang-xuat" not in response.text:
+        raise RuntimeError(f"sign-in failed for {address}: {response.status_code}")
+
+
+async def user(base: str, login: dict[str, str] | None, deadline: float,
+               timings: dict[str, list[float]], errors: list[str]) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        pages = PUBLIC
+        if login is not None:
+            await sign_in(client, login["address"], login["password"])
+            pages = PUBLIC + SIGNED_IN
+        i = 0
+        while time.monotonic() < deadline:
+            path = pages[i % len(pages)]
+            i += 1
+            started = time.perf_counter()
+            response = await client.get(path)
+            elapsed = time.perf_counter() - started
+            if response.status_code != 200:
+                errors.append(f"{path}: {response.status_code}")
+            timings[path.split("?")[0]].append(elapsed)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+async def run(base: str, users: int, seconds: float) -> None:
+    logins = [x for x in demo_logins(DEMO_DOMAIN) if x["role"] == "Quản trị cấp tỉnh"]
+    timings: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    await asyncio.gather(*(user(base, logins[i % len(logins)] if i % 2 == 0 else None, deadline, timings, errors)
+                           for i in range(users)))
+    wall = time.monotonic() - started
+    everything = [t for values in timings.values() for t in values]
+    print(f"{users} users for {seconds:.0f} s: {len(everything)} requests, {len(everything) / wall:,.0f} req/s, "
+          f"{len(errors)} errors")
+    print(f"{'page':<32} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for path, values in sorted(timings.items()):
+        print(f"{path:<32} {len(values):>7} {statistics.median(values) * 1000:>8.1f} "
+              f"{percentile(values, 95) * 1000:>8.1f} {percentile(values, 99) * 1000:>8.1f}")
+    under = sum(1 for t in everything if t < 0.1) / max(1, len(everything))
+    print(f"{'all':<32} {len(everything):>7} {statistics.median(everything) * 1000:>8.1f} "
+          f"{percentile(everything, 95) * 1000:>8.1f} {percentile(everything, 99) * 1000:>8.1f}")
+    print(f"share of requests under 100 ms: {under:.1%} (target 95 %)")
+    if errors:
+        print("first errors:", errors[:5])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--people", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="congvu-web-bench-") as tmp:
+        data = DataDir(Path(tmp) / "demo")
+        build_demo(data, people=args.people)
+        proc = subprocess.Popen([sys.executable, "-m", "congvu", "serve", "--data", str(data.root), "--host",
+                                 "127.0.0.1", "--http-port", "auto", "--smtp-port", "0", "--submission-port", "0",
+                                 "--smtps-port", "0", "--imap-port", "0", "--imaps-port", "0"],
+                                stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout is not None
+            match = None
+            while match is None:
+                line = proc.stdout.readline()
+                if not line:
+                    raise RuntimeError("congvu serve did not start")
+                match = re.search(r"http đang nghe tại ([\d.]+):(\d+)", line)
+            asyncio.run(run(f"http://{match.group(1)}:{match.group(2)}", args.users, args.seconds))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
