@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "documents"))
 
-from docmaterial import make_authority, make_pdf  # noqa: E402
+from docmaterial import make_authority, make_pdf
 
-from congvu.config.settings import DataDir  # noqa: E402
-from congvu.demo.province import sample_agencies  # noqa: E402
-from congvu.documents.models import DraftInput, FileInput, Signer  # noqa: E402
-from congvu.documents.service import documents_for  # noqa: E402
-from congvu.installation import Installation, create_installation  # noqa: E402
+from congvu.config.settings import DataDir
+from congvu.demo.province import sample_agencies
+from congvu.documents.models import DraftInput, FileInput, Signer
+from congvu.documents.service import documents_for
+from congvu.installation import Installation, create_installation
 
 
 def province(data: DataDir, database_url: str | None) -> Installation:
