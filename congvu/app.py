@@ -28,6 +28,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from congvu.access.service import Access, access_for
+from congvu.delivery.queue import OutboundQueue
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.security.throttle import SignInThrottle
@@ -68,13 +69,14 @@ class _QuietUvicorn(uvicorn.Server):
         yield
 
 
-def build_web(inst: Installation, access: Access, docs: DocumentService | None = None) -> FastAPI:
+def build_web(inst: Installation, access: Access, docs: DocumentService | None = None,
+              outbound: OutboundQueue | None = None) -> FastAPI:
     """The web application with the document exchange endpoint and the public notices mounted."""
     from congvu.documents.http_exchange import exchange_router
     from congvu.documents.publishing import public_router
     from congvu.documents.service import documents_for
 
-    app = create_app(inst, access=access)
+    app = create_app(inst, access=access, outbound=outbound)
     docs = docs or documents_for(inst)
     app.include_router(exchange_router(docs), prefix="/api/v1/edoc")
     app.include_router(public_router(docs))
@@ -105,7 +107,6 @@ class Application:
         listen = inst.settings.listen
         access = access_for(inst.directory, throttle=self.throttle, usage=inst.usage)
         mailstore = AsyncMailStore(inst.mailstore, inst.mailstore.notifier)
-        from congvu.delivery.queue import OutboundQueue
         from congvu.documents.service import documents_for
 
         outbound = OutboundQueue(inst)  # one queue: the SMTP side's enqueue wakes the worker at once
@@ -117,7 +118,7 @@ class Application:
             if listen.http_port != 0:
                 sock = bind_tcp(listen.host, listen.http_port)
                 self.listeners.append(BoundListener("http", listen.host, sock.getsockname()[1]))
-                config = uvicorn.Config(build_web(inst, access, docs), log_level="warning", access_log=False,
+                config = uvicorn.Config(build_web(inst, access, docs, outbound), log_level="warning", access_log=False,
                                         lifespan="off", timeout_graceful_shutdown=10)
                 web = _QuietUvicorn(config)
                 tasks.append(asyncio.create_task(web.serve(sockets=[sock])))

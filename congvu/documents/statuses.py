@@ -9,7 +9,8 @@ receiver's handling status).
 
 A status that arrives is matched by ``ResponseFor/DocumentId`` as an opaque key and by the reporting agency
 (``From/OrganId``). One about a document we never sent, or from an agency that was not a recipient, is kept in
-quarantine; the same status arriving twice is recorded once.
+quarantine; the same status arriving twice is recorded once. Statuses may arrive out of order (two mails of one
+second): a recipient's current status is the latest by time, and within one second the later step.
 """
 
 from __future__ import annotations
@@ -120,7 +121,10 @@ class StatusDesk:
             return Arrival("status", document_id, duplicates=(recipient.organ_id,))
         self._record(conn, pkg, recipient.organ_id)
         last = as_utc(recipient.status_at)
-        if last is None or pkg.timestamp >= last:
+        at = to_utc(pkg.timestamp)
+        # Status times carry whole seconds (QCVN 102 Timestamp) and mail may bring two of one second out of order:
+        # within a second the later step of the handling (03 → 04 → 05 → 06) wins.
+        if last is None or at > last or (at == last and pkg.status_code > (recipient.status_code or "")):
             conn.execute(update(doc_recipients).where(doc_recipients.c.id == recipient.id).values(
                 status_code=pkg.status_code, status_at=to_utc(pkg.timestamp),
                 status_description=pkg.description or None))
@@ -148,6 +152,6 @@ class StatusDesk:
     def history(self, document_id: str) -> list[StatusEvent]:
         with self.ctx.db.read() as conn:
             rows = conn.execute(select(doc_events).where(doc_events.c.document_id == document_id.strip())
-                                .order_by(doc_events.c.at, doc_events.c.id)).all()
+                                .order_by(doc_events.c.at, doc_events.c.status_code, doc_events.c.id)).all()
         return [StatusEvent(r.document_id, r.organ_id, r.status_code, status_name(r.status_code, True),
                             as_utc(r.at) or self.ctx.now(), r.description, r.direction) for r in rows]

@@ -39,16 +39,23 @@ from congvu.mailstore.api import (
 from congvu.mailstore.notify import Notifier, Subscription
 
 DEFAULT_WORKERS = 8
+DEFAULT_DELIVERY_WORKERS = 16
 T = TypeVar("T")
 
 
 class AsyncMailStore:
     """Wraps a synchronous store; ``notifier`` is the store's, for IDLE."""
 
-    def __init__(self, store: MailStoreApi, notifier: Notifier, *, max_workers: int = DEFAULT_WORKERS) -> None:
+    def __init__(self, store: MailStoreApi, notifier: Notifier, *, max_workers: int = DEFAULT_WORKERS,
+                 delivery_workers: int = DEFAULT_DELIVERY_WORKERS) -> None:
         self.store = store
         self.notifier = notifier
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="mailstore")
+        import os
+        delivery_workers = int(os.environ.get("DW", delivery_workers))
+        # Deliveries have threads of their own: most of their time is spent waiting for an fsync or for the
+        # shared commit (the store's group commit), and a burst of mail must not hold up IMAP and the webmail.
+        self._delivery_pool = ThreadPoolExecutor(max_workers=delivery_workers, thread_name_prefix="delivery")
 
     async def _run(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
@@ -58,14 +65,16 @@ class AsyncMailStore:
         return self.notifier.subscribe(folder_id)
 
     def close(self) -> None:
+        self._delivery_pool.shutdown(wait=True)
         self._pool.shutdown(wait=True)
 
     # -- delivery -----------------------------------------------------------------------------------------------
 
     async def deliver(self, raw: bytes, mailbox_ids: Sequence[int], *, internal_date: datetime | None = None,
                       folder: str | SpecialUse | None = None, flags: Iterable[str] = ()) -> DeliveryResult:
-        return await self._run(partial(self.store.deliver, raw, tuple(mailbox_ids), internal_date=internal_date,
-                                       folder=folder, flags=tuple(flags)))
+        call = partial(self.store.deliver, raw, tuple(mailbox_ids), internal_date=internal_date, folder=folder,
+                       flags=tuple(flags))
+        return await asyncio.get_running_loop().run_in_executor(self._delivery_pool, call)
 
     async def quota(self, account_id: int) -> QuotaUsage:
         return await self._run(partial(self.store.quota, account_id))

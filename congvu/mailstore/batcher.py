@@ -2,9 +2,9 @@
 
 A durable commit costs a disk flush (SQLite's WAL with ``synchronous=FULL``, PostgreSQL's WAL) and, on SQLite,
 the one write lock; committed one by one, deliveries from many SMTP sessions queue behind each other's flushes.
-Here each caller prepares its own delivery (index, content row, blob fsynced — in parallel, in its own thread)
-and queues it; one of the waiting callers becomes the leader, takes every delivery queued so far, fsyncs their
-blob folders once (:meth:`congvu.store.blobs.BlobStore.settle`), writes them all in one transaction
+Here each caller prepares its own delivery (index, content row, blob fsynced — in parallel, in its own thread:
+fsyncs running side by side share journal commits) and queues it; one of the waiting callers becomes the leader,
+takes every delivery queued so far, writes them all in one transaction
 (:func:`congvu.mailstore.delivery.write_batch`) and commits. Each caller returns only after the commit that holds
 its delivery: :meth:`DeliveryBatcher.deliver` is as durable on return as a delivery of its own (RFC 5321 §6.1:
 the ``250`` after DATA takes responsibility for the message).
@@ -38,7 +38,7 @@ class _Waiting:
     result: DeliveryResult | None = None
     error: BaseException | None = None
 
-    def settle(self, outcome: DeliveryResult | BaseException) -> None:
+    def finish(self, outcome: DeliveryResult | BaseException) -> None:
         if isinstance(outcome, BaseException):
             self.error = outcome
         else:
@@ -114,7 +114,7 @@ class DeliveryBatcher:
         except BaseException:  # never leave a follower waiting on a batch that was abandoned
             for waiting in batch:
                 if not waiting.done:
-                    waiting.settle(RuntimeError("giao thư bị gián đoạn (delivery interrupted)"))
+                    waiting.finish(RuntimeError("giao thư bị gián đoạn (delivery interrupted)"))
             raise
         finally:
             with self._lock:
@@ -125,7 +125,6 @@ class DeliveryBatcher:
         ctx = self.ctx
         self._transactions += 1
         try:
-            ctx.blobs.settle(waiting.prepared.blob for waiting in batch)
             with ctx.db.begin() as conn:
                 outcomes = write_batch(ctx, conn, [waiting.prepared for waiting in batch])
         except Exception:  # retried one by one, where the failing delivery gets its own error
@@ -133,19 +132,18 @@ class DeliveryBatcher:
             return False
         publish_delivered(ctx, [outcome for outcome in outcomes if isinstance(outcome, DeliveryResult)])
         for waiting, outcome in zip(batch, outcomes, strict=True):
-            waiting.settle(outcome)
+            waiting.finish(outcome)
         return True
 
     def _commit_alone(self, waiting: _Waiting) -> None:
         ctx = self.ctx
         self._transactions += 1
         try:
-            ctx.blobs.settle((waiting.prepared.blob,))
             with ctx.db.begin() as conn:
                 (outcome,) = write_batch(ctx, conn, [waiting.prepared])
         except Exception as error:  # the caller's own failure, raised in its thread
-            waiting.settle(error)
+            waiting.finish(error)
             return
         if not isinstance(outcome, NotFound):
             publish_delivered(ctx, (outcome,))
-        waiting.settle(outcome)
+        waiting.finish(outcome)

@@ -3,7 +3,7 @@
 Order of work, for durability (a ``250`` after DATA promises the message survives a crash):
 1. the message is indexed in the caller's thread (:func:`congvu.mail.index_message`, never raises), and its
    content row computed (search folds, sort keys) there too, outside any transaction;
-2. its bytes go to the blob store, fsynced; the folder entries are fsynced by ``settle`` before step 3;
+2. its bytes go to the blob store, which returns only once they are fsynced (file and folder);
 3. one transaction adds the content row (once per distinct content), one message row per recipient with a
    fresh UID and MODSEQ, and the quota usage; SQLite commits with ``synchronous=FULL``, PostgreSQL with its WAL.
 A crash between 2 and 3 leaves an unreferenced blob, which collection removes later; never a row without bytes.
@@ -34,7 +34,7 @@ from congvu.mailstore.flags import SEEN_BIT, FlagSet
 from congvu.mailstore.flagstore import restricted
 from congvu.mailstore.folders import ensure_defaults
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind
-from congvu.store.blobs import StagedBlob
+from congvu.store.blobs import BlobRef
 from congvu.store.schema import accounts, folders, message_seen, messages
 
 MAX_RECIPIENTS = 10_000
@@ -42,26 +42,26 @@ MAX_RECIPIENTS = 10_000
 
 @dataclass(frozen=True)
 class PreparedDelivery:
-    """A delivery whose blob is staged and whose content row is computed; only the transaction is left."""
+    """A delivery whose blob is durable and whose content row is computed; only the transaction is left."""
 
     account_ids: tuple[int, ...]  # sorted, distinct
     folder: str | SpecialUse | None
     flags: FlagSet
     internal_date: datetime
-    blob: StagedBlob
+    blob: BlobRef
     content: dict[str, object]  # content_values
 
     @property
     def sha256(self) -> str:
-        return self.blob.ref.sha256
+        return self.blob.sha256
 
 
-def _stage(ctx: MailContext, raw: bytes) -> tuple[StagedBlob, dict[str, object]]:
+def _store_blob(ctx: MailContext, raw: bytes) -> tuple[BlobRef, dict[str, object]]:
     if not raw:
         raise InvalidInput("Thư rỗng.", message_en="Empty message")
     index = index_message(raw)
-    staged = ctx.blobs.stage(raw)
-    return staged, content_values(index, staged.ref.sha256, ctx.now())
+    ref = ctx.blobs.put(raw)
+    return ref, content_values(index, ref.sha256, ctx.now())
 
 
 def _when(ctx: MailContext, internal_date: datetime | None) -> datetime:
@@ -91,14 +91,14 @@ def _targets(conn: Connection, account_ids: list[int], folder: str | SpecialUse 
 
 def prepare(ctx: MailContext, raw: bytes, mailbox_ids: Sequence[int], *, internal_date: datetime | None = None,
             folder: str | SpecialUse | None = None, flags: Iterable[str] = ()) -> PreparedDelivery:
-    """Check the arguments, index the message and stage its blob (steps 1 and 2)."""
+    """Check the arguments, index the message and store its blob (steps 1 and 2)."""
     account_ids = tuple(sorted(set(mailbox_ids)))
     if not account_ids or len(account_ids) > MAX_RECIPIENTS:
         raise InvalidInput("Số hộp thư nhận không hợp lệ.", message_en="Bad number of recipient mailboxes")
     flagset = FlagSet.parse(flags)
     when = _when(ctx, internal_date)
-    staged, content = _stage(ctx, raw)
-    return PreparedDelivery(account_ids, folder, flagset, when, staged, content)
+    ref, content = _store_blob(ctx, raw)
+    return PreparedDelivery(account_ids, folder, flagset, when, ref, content)
 
 
 def _missing_accounts(missing: Sequence[int]) -> NotFound:
@@ -108,7 +108,7 @@ def _missing_accounts(missing: Sequence[int]) -> NotFound:
 
 def write_batch(ctx: MailContext, conn: Connection,
                 batch: Sequence[PreparedDelivery]) -> list[DeliveryResult | NotFound]:
-    """Step 3 for every delivery of ``batch`` in the caller's transaction (blobs settled already). A delivery to
+    """Step 3 for every delivery of ``batch`` in the caller's transaction. A delivery to
     an account that does not exist writes nothing and gets its :class:`NotFound` in place of a result."""
     wanted = sorted({account for item in batch for account in item.account_ids})
     known = set(conn.execute(select(accounts.c.id).where(accounts.c.id.in_(wanted))).scalars())
@@ -139,7 +139,7 @@ def write_batch(ctx: MailContext, conn: Connection,
     usage: dict[int, tuple[int, int]] = {}
     for position in live:  # in arrival order: UIDs and MODSEQs as if committed one by one
         item = batch[position]
-        size = item.blob.ref.size
+        size = item.blob.size
         delivered = []
         for account, folder_id in targets[position].items():
             first_uid, first_modseq = allocated[folder_id]
@@ -167,7 +167,6 @@ def deliver(ctx: MailContext, raw: bytes, mailbox_ids: Sequence[int], *, interna
             folder: str | SpecialUse | None = None, flags: Iterable[str] = ()) -> DeliveryResult:
     """One delivery in its own transaction (:class:`congvu.mailstore.batcher.DeliveryBatcher` shares them)."""
     prepared = prepare(ctx, raw, mailbox_ids, internal_date=internal_date, folder=folder, flags=flags)
-    ctx.blobs.settle((prepared.blob,))
     with ctx.db.begin() as conn:
         (outcome,) = write_batch(ctx, conn, [prepared])
     if isinstance(outcome, NotFound):
@@ -182,9 +181,7 @@ def append(ctx: MailContext, viewer_id: int, folder_id: int, raw: bytes, *, flag
     when = _when(ctx, internal_date)
     with ctx.db.read() as conn:
         open_folder(conn, viewer_id, folder_id, "i")  # fail before writing a blob
-    staged, content = _stage(ctx, raw)
-    ctx.blobs.settle((staged,))
-    ref = staged.ref
+    ref, content = _store_blob(ctx, raw)
     with ctx.db.begin() as conn:
         access = open_folder(conn, viewer_id, folder_id, "i")
         granted = restricted(requested, access)

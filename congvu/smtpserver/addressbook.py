@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import asyncio
 
-from congvu.directory.resolve import AddressState, Resolution
+from congvu.directory.resolve import Resolution
 from congvu.directory.service import Directory
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.store.database import Database
-
-SEND_AS_RIGHT = "p"
+from congvu.webmail.senders import may_send_as
 
 
 class AddressBook:
@@ -40,16 +39,6 @@ class AddressBook:
         return await asyncio.to_thread(self._resolve, address)
 
     async def may_send_as(self, account_id: int, account_address: str, address: str) -> bool:
-        wanted = address.strip().lower()
-        if wanted == account_address.lower():
-            return True
-        if not self.is_local(wanted):
-            return False
-        found = await self.resolve(wanted)
-        if found.state != AddressState.DELIVERABLE or len(found.mailbox_ids) != 1 or found.remote:
-            return False
-        owner = found.mailbox_ids[0]
-        if owner == account_id:
-            return True
-        rights = await self.mailstore.rights(account_id, owner)
-        return SEND_AS_RIGHT in rights
+        """The rule shared with the webmail (:func:`congvu.webmail.senders.may_send_as`), run on a thread."""
+        return await asyncio.to_thread(may_send_as, self.directory, self.mailstore.store, account_id,
+                                       account_address, address)

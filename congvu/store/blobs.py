@@ -10,9 +10,8 @@ return, so a database row that points to the blob may commit. Identical content 
 blobs are collected later, never before the rows that point to them are gone. An S3-compatible store implements
 the same :class:`BlobStore` protocol.
 
-Many blobs written at once (a batch of deliveries) go through :meth:`FileBlobStore.stage`, which returns once the
-bytes are fsynced and renamed, and one :meth:`FileBlobStore.settle` for the whole batch, which fsyncs each folder
-named by the batch once: the rows may commit only after ``settle`` returns.
+Writers in many threads each fsync their own file and folder: the file system merges fsyncs that run side by side
+into one journal commit, whereas one thread fsyncing the folders of many blobs in turn waits for each.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -34,21 +32,8 @@ class BlobRef:
     size: int
 
 
-@dataclass(frozen=True)
-class StagedBlob:
-    """A blob whose bytes are on disk under their name, and the folders whose entries may not be yet: it may be
-    referenced only after :meth:`BlobStore.settle` (a store whose writes are durable at once lists none)."""
-
-    ref: BlobRef
-    folders: tuple[Path, ...] = ()
-
-
 class BlobStore(Protocol):
     def put(self, data: bytes) -> BlobRef: ...
-
-    def stage(self, data: bytes) -> StagedBlob: ...
-
-    def settle(self, staged: Iterable[StagedBlob]) -> None: ...
 
     def get(self, sha256: str) -> bytes: ...
 
@@ -87,12 +72,6 @@ class FileBlobStore:
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
     def put(self, data: bytes) -> BlobRef:
-        staged = self.stage(data)
-        self.settle((staged,))
-        return staged.ref
-
-    def stage(self, data: bytes) -> StagedBlob:
-        """Write the blob (fsynced, renamed into place); its folders are made durable by :meth:`settle`."""
         sha = hashlib.sha256(data).hexdigest()
         final = self.path_for(sha)
         leaf = final.parent
@@ -116,16 +95,11 @@ class FileBlobStore:
             except BaseException:
                 Path(tmp_name).unlink(missing_ok=True)
                 raise
-        return StagedBlob(BlobRef(sha, len(data)), tuple(folders))
-
-    def settle(self, staged: Iterable[StagedBlob]) -> None:
-        """Fsync, once each, every folder the staged blobs name; then rows may point at them."""
-        blobs = list(staged)
-        for folder in {folder for blob in blobs for folder in blob.folders}:
+        for folder in folders:
             _fsync_dir(folder)
-        for blob in blobs:
-            self._settled_leaf[int(blob.ref.sha256[:4], 16)] = 1
-            self._settled_top[int(blob.ref.sha256[:2], 16)] = 1
+        self._settled_leaf[int(sha[:4], 16)] = 1
+        self._settled_top[int(sha[:2], 16)] = 1
+        return BlobRef(sha, len(data))
 
     def get(self, sha256: str) -> bytes:
         path = self.path_for(sha256)

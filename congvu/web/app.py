@@ -1,8 +1,8 @@
 """The FastAPI application: public pages, sign-in and account security, administration, and ``/api/v1``.
 
-Pages are server-rendered Jinja2 with no front-end build step (the webmail adds a small script, and works
-without it); every form is CSRF-checked
-(:mod:`congvu.web.forms`); every answer carries the security headers of :class:`~congvu.web.security.SecurityHeaders`.
+Pages are server-rendered Jinja2 with no front-end build step (the webmail adds one small script and works
+without it); every form is CSRF-checked (:mod:`congvu.web.forms`); every answer carries the security headers
+of :class:`~congvu.web.security.SecurityHeaders`. The webmail's JSON endpoints join ``/api/v1`` (``API_ROUTERS``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 
 from congvu import __version__
 from congvu.access.service import Access, access_for
+from congvu.delivery.queue import OutboundQueue
 from congvu.installation import Installation
 from congvu.security.throttle import SignInThrottle
 from congvu.web import (
@@ -42,7 +43,8 @@ ROUTERS = (routes_public.router, routes_signin.router, routes_account.router, ro
 API_ROUTERS = (routes_mail_api.router,)
 
 
-def create_app(inst: Installation, *, throttle: SignInThrottle | None = None, access: Access | None = None) -> FastAPI:
+def create_app(inst: Installation, *, throttle: SignInThrottle | None = None, access: Access | None = None,
+               outbound: OutboundQueue | None = None) -> FastAPI:
     """The web application of an installation; pass the process's ``throttle`` so that web, SMTP and IMAP
     count failed sign-ins together."""
     app = FastAPI(title="CôngVụ", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
@@ -50,7 +52,7 @@ def create_app(inst: Installation, *, throttle: SignInThrottle | None = None, ac
     templates.env.globals["version"] = __version__
     if access is None:
         access = access_for(inst.directory, throttle=throttle, usage=inst.usage)
-    web = WebContext(inst, access, templates)
+    web = WebContext(inst, access, templates, outbound)
     app.state.web = web
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

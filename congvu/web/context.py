@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from congvu.access.models import SessionStage, WebSession
 from congvu.access.scope import AdminScope
 from congvu.access.service import Access
+from congvu.delivery.queue import OutboundQueue
 from congvu.directory.models import Account
 from congvu.directory.service import Directory
 from congvu.errors import CongVuError, PermissionDenied
@@ -31,6 +32,7 @@ class WebContext:
     inst: Installation
     access: Access
     templates: Jinja2Templates
+    outbound: OutboundQueue | None = None  # the process's queue, so a web send wakes the delivery worker
 
     @property
     def directory(self) -> Directory:

@@ -206,7 +206,7 @@ def send(request: Request, account: MailAccount, body: SendIn) -> SendOut:
         cc=parse_recipients(", ".join(body.cc), domain=domain, field="cc"),
         bcc=parse_recipients(", ".join(body.bcc), domain=domain, field="bcc"), subject=body.subject, text=body.text,
         attachments=tuple(files), in_reply_to=body.in_reply_to, references=tuple(body.references))
-    receipt = WebMailer(web.inst, protocol="api").send(account, message,
+    receipt = WebMailer(web.inst, queue=web.outbound, protocol="api").send(account, message,
                                                        client_ip=request.client.host if request.client else None)
     return SendOut(message_id=receipt.message_id, local_mailboxes=receipt.local_mailboxes, remote=list(receipt.remote),
                    held=list(receipt.held), sent_folder_id=receipt.sent_folder_id, sent_uid=receipt.sent_uid)

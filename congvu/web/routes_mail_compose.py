@@ -47,7 +47,8 @@ FORWARDED = "$Forwarded"
 
 
 def _mailer(request: Request) -> WebMailer:
-    return WebMailer(web_of(request).inst)
+    web = web_of(request)
+    return WebMailer(web.inst, queue=web.outbound)
 
 
 def _compose_page(request: Request, viewer: Viewer, state: ComposeState, *, error: CongVuError | None = None,

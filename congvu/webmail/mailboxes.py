@@ -7,8 +7,9 @@ Search is the store's (:mod:`congvu.mailstore.criteria`): every word typed must 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from congvu.errors import NotFound
@@ -22,8 +23,7 @@ from congvu.mailstore.api import (
     Criterion,
     FolderInfo,
     MailStoreApi,
-    SortKey,
-    SortOrder,
+    SortFields,
     SpecialUse,
     TextContains,
     TextField,
@@ -42,8 +42,9 @@ class SortBy(StrEnum):
     SIZE = "size"
 
 
-_SORT_KEYS = {SortBy.DATE: SortKey.DATE, SortBy.FROM: SortKey.DISPLAYFROM, SortBy.TO: SortKey.DISPLAYTO,
-              SortBy.SUBJECT: SortKey.SUBJECT, SortBy.SIZE: SortKey.SIZE}
+_SORT_KEYS: dict[SortBy, Callable[[SortFields], date | datetime | str | int]] = {
+    SortBy.DATE: lambda f: f.date, SortBy.FROM: lambda f: f.display_from, SortBy.TO: lambda f: f.display_to,
+    SortBy.SUBJECT: lambda f: f.subject, SortBy.SIZE: lambda f: f.size}
 
 
 @dataclass(frozen=True)
@@ -172,9 +173,12 @@ def message_page(store: MailStoreApi, viewer_id: int, folder_id: int, *, query: 
                  sort: SortBy = SortBy.DATE, reverse: bool = True, page: int = 1,
                  size: int = PAGE_SIZE) -> MessagePage:
     """One page of the folder's messages (newest first by default)."""
-    # Ties (same minute in Date, same sender…) follow arrival in the same direction, so "newest first" holds.
-    order = [SortOrder(_SORT_KEYS[sort], reverse=reverse), SortOrder(SortKey.ARRIVAL, reverse=reverse)]
-    uids = store.sort(viewer_id, folder_id, order, search_criterion(query))
+    # The store's SORT breaks ties by ascending UID (RFC 5256); a person reading "newest first" expects ties
+    # (a batch delivered in the same second, one sender's messages) newest first too.
+    matching = store.search(viewer_id, folder_id, search_criterion(query))
+    fields = store.sort_fields(viewer_id, folder_id, matching) if matching else ()
+    key = _SORT_KEYS[sort]
+    uids = [f.uid for f in sorted(fields, key=lambda f: (key(f), f.uid), reverse=reverse)]
     page = max(1, min(page, max(1, -(-len(uids) // size))))
     chosen = uids[(page - 1) * size: page * size]
     fetched = {m.uid: m for m in store.fetch(viewer_id, folder_id, chosen)} if chosen else {}

@@ -102,6 +102,8 @@ def reply(parent: MessageView, *, me: set[str], to_all: bool, lang: str = "vi") 
     """``me``: the addresses of the person replying (own address and the mailbox replied from)."""
     mine = {address.lower() for address in me}
     primary = list(parent.reply_to or parent.from_)
+    if primary and all(address.lower() in mine for _, address in primary):
+        primary = list(parent.to)  # answering one's own sent message: to whom it went
     if not to_all:
         to = primary
         cc: list[Address] = []

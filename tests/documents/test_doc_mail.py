@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -32,10 +33,14 @@ class Carrier:
     def __init__(self) -> None:
         self.sides: dict[str, tuple[Installation, MailIntake]] = {}
         self.carried: list[tuple[str, tuple[str, ...], bytes]] = []
+        self.held: list[tuple[str, bytes]] | None = None  # a list: keep mail back until released
 
     def enqueue(self, *, mail_from: str, recipients: Sequence[str], raw: bytes, submitted_by: int | None) -> int:
         self.carried.append((mail_from, tuple(recipients), raw))
         for address in recipients:
+            if self.held is not None:
+                self.held.append((address, raw))
+                continue
             inst, intake = self.sides[address.rpartition("@")[2]]
             deliver(inst, intake, address, raw)
         return len(self.carried)
@@ -118,6 +123,30 @@ def test_a_document_goes_by_mail_and_statuses_come_back_the_same_way(
     assert received == ["01", "03", "04"]
     # every status came back as mail to the issuing agency's mailbox
     assert [m for m, _, _ in carrier.carried[1:]] == ["snv@khanhhoa.gov.vn"] * 3
+
+
+def test_statuses_of_one_second_arriving_out_of_order(installation: Installation, khanh_hoa: Installation) -> None:
+    province_tree(installation)
+    carrier = Carrier()
+    dong_nai = documents_for(installation, outbound=carrier)
+    moment = datetime(2026, 3, 2, 2, 30, 15, 250_000, tzinfo=UTC)
+    other = documents_for(khanh_hoa, outbound=carrier, clock=lambda: moment)
+    carrier.sides = {"dongnai.gov.vn": (installation, MailIntake(dong_nai)),
+                     "khanhhoa.gov.vn": (khanh_hoa, MailIntake(other))}
+    dong_nai.profiles.set_place("H19.01", "Biên Hòa")
+    dong_nai.mail_agencies.add("H47.05", address="snv@khanhhoa.gov.vn")
+    doc = dong_nai.issue(cong_van(kinh_gui=("H47.05",)))
+    entry, = other.incoming.list("H47.05")
+    carrier.held = []
+    other.register(entry.id)
+    other.assign(entry.id, to_person="Lê Văn Tám")
+    held, carrier.held = carrier.held, None
+    for address, raw in reversed(held):  # 04 arrives before 03, both stamped 09:30:15
+        deliver(*carrier.sides["dongnai.gov.vn"], address, raw)
+    status, = dong_nai.outgoing.status(doc.document_id or "")
+    assert status.status == "04"
+    assert [e.status for e in dong_nai.statuses.history(doc.document_id or "") if e.direction == "received"] == [
+        "01", "03", "04"]
 
 
 def test_a_package_arriving_twice_is_registered_once_and_ordinary_mail_is_untouched(

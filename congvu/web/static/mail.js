@@ -115,34 +115,43 @@
       sizeError.textContent = form.dataset.tooLarge;
     });
   }
-  form.addEventListener("submit", function (ev) {
-    if (tooLarge()) { ev.preventDefault(); sizeError.hidden = false; sizeError.textContent = form.dataset.tooLarge; }
-  });
-
-  var dirty = false, saving = false;
+  var dirty = false, saving = null, submitting = false;
   var status = form.querySelector("[data-autosave-status]");
   form.addEventListener("input", function (ev) { if (ev.target.type !== "file") { dirty = true; } });
   function autosave() {
-    if (!dirty || saving) { return; }
+    if (!dirty || saving || submitting) { return saving; }
     dirty = false;
-    saving = true;
     var data = new FormData(form);
     data.delete("files");
     data.set("intent", "save");
-    fetch(form.dataset.autosave, { method: "POST", body: data, credentials: "same-origin" })
+    saving = fetch(form.dataset.autosave, { method: "POST", body: data, credentials: "same-origin" })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (!res.ok) { status.textContent = res.body.error || ""; return; }
         form.querySelector("input[name=draft_uid]").value = res.body.draft_uid;
         var kept = form.querySelector("[data-kept]");
-        var boxes = kept.querySelectorAll("input[name=keep]");
-        Array.prototype.forEach.call(boxes, function (box) { if (!box.checked) { box.closest("li").remove(); } });
+        kept.querySelectorAll("input[name=keep]").forEach(function (box) { if (!box.checked) { box.closest("li").remove(); } });
         var remaining = kept.querySelectorAll("input[name=keep]");
         res.body.keep.forEach(function (k, i) { if (remaining[i]) { remaining[i].value = k.ref; } });
         status.textContent = form.dataset.saved + " " + res.body.saved_at;
       })
       .catch(function () { dirty = true; })
-      .finally(function () { saving = false; });
+      .finally(function () { saving = null; });
+    return saving;
   }
+  form.addEventListener("submit", function (ev) {
+    if (tooLarge()) { ev.preventDefault(); sizeError.hidden = false; sizeError.textContent = form.dataset.tooLarge; return; }
+    if (saving) {
+      /* A save in flight would leave a second copy in Drafts: let it finish, then submit with its draft number. */
+      ev.preventDefault();
+      var submitter = ev.submitter;
+      saving.then(function () { submitting = true; form.requestSubmit(submitter); });
+      return;
+    }
+    submitting = true;
+  });
+  /* Save when a field is left after a change, when the page is hidden, and every 20 seconds. */
+  form.addEventListener("change", function (ev) { if (ev.target.type !== "file" && ev.target.type !== "checkbox") { autosave(); } });
+  document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { autosave(); } });
   setInterval(autosave, 20000);
 })();

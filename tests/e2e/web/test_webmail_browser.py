@@ -170,6 +170,7 @@ def test_clerk_reads_and_writes(served: dict[str, int], chromium: object, tmp_pa
 
     page.click("aside ul.shared a >> nth=0")  # the agency's inbox  # type: ignore[attr-defined]
     page.wait_for_selector("text=V/v đề nghị cung cấp số liệu")  # type: ignore[attr-defined]
+    shot(page, "13-thu-hop-thu-co-quan")
 
     attachment = tmp_path / "Báo cáo tháng 3.docx"
     attachment.write_bytes(b"PK\x03\x04 bao cao thang 3" * 50)
@@ -178,15 +179,17 @@ def test_clerk_reads_and_writes(served: dict[str, int], chromium: object, tmp_pa
     page.type("#c-to", "vinh", delay=30)  # type: ignore[attr-defined]
     page.wait_for_selector("ul.suggest li")  # type: ignore[attr-defined]
     assert "Phó Chủ tịch" in page.inner_text("ul.suggest")  # type: ignore[attr-defined]
-    shot(page, "13-thu-goi-y-nguoi-nhan")
+    shot(page, "14-thu-goi-y-nguoi-nhan")
     page.click("ul.suggest li >> nth=0")  # type: ignore[attr-defined]
     assert "vinhtv@dongnai.gov.vn" in page.input_value("#c-to")  # type: ignore[attr-defined]
     page.fill("#c-subject", "Báo cáo tình hình triển khai thư công vụ tháng 3")  # type: ignore[attr-defined]
     page.fill("#c-body", "Kính gửi anh Vinh,\nSở gửi báo cáo tháng 3 kèm theo.\n\nTrân trọng.")  # type: ignore[attr-defined]
+    page.wait_for_selector("text=Đã lưu nháp lúc")  # saved as a draft on leaving the subject field  # type: ignore[attr-defined]
     page.set_input_files("input[type=file]", str(attachment))  # type: ignore[attr-defined]
-    shot(page, "14-thu-soan-thu")
+    shot(page, "15-thu-soan-thu")
     page.click("button.send")  # type: ignore[attr-defined]
     page.wait_for_selector("text=Đã gửi thư")  # type: ignore[attr-defined]
+    shot(page, "16-thu-da-gui")
     page.context.close()  # type: ignore[attr-defined]
 
     imap = imaplib.IMAP4_SSL("127.0.0.1", served["imaps"], ssl_context=_insecure(), timeout=30)
@@ -202,18 +205,25 @@ def test_clerk_reads_and_writes(served: dict[str, int], chromium: object, tmp_pa
     assert "lannt@dongnai.gov.vn" in arrived["From"]
     files = [(part.get_filename(), part.get_content()) for part in arrived.iter_attachments()]
     assert files == [("Báo cáo tháng 3.docx", attachment.read_bytes())]
+    imap = imaplib.IMAP4_SSL("127.0.0.1", served["imaps"], ssl_context=_insecure(), timeout=30)
+    try:
+        imap.login("lannt@dongnai.gov.vn", PASSWORD)
+        assert imap.select("Drafts")[1][0] == b"0"  # the autosaved draft went when the message was sent
+        assert imap.select("Sent")[1][0] == b"1"
+    finally:
+        imap.logout()
 
 
 def test_on_a_phone(served: dict[str, int], chromium: object) -> None:
     base = f"http://127.0.0.1:{served['http']}"
     page = sign_in(chromium, base, "lannt@dongnai.gov.vn", width=390)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
-    shot(page, "15-thu-dien-thoai-danh-sach")
+    shot(page, "17-thu-dien-thoai-danh-sach")
     page.click("text=Công văn số 6806/UBND-TTTH")  # type: ignore[attr-defined]
     page.wait_for_selector("article.message")  # type: ignore[attr-defined]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
-    shot(page, "16-thu-dien-thoai-doc")
+    shot(page, "18-thu-dien-thoai-doc")
     page.goto(f"{base}/thu/soan")  # type: ignore[attr-defined]
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
-    shot(page, "17-thu-dien-thoai-soan")
+    shot(page, "19-thu-dien-thoai-soan")
     page.context.close()  # type: ignore[attr-defined]
