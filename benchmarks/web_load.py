@@ -3,9 +3,12 @@
 Builds the sample province (``congvu demo`` data, SQLite by default or ``--database-url``), starts
 ``congvu serve`` with only the web listener, signs in one session per user (the demo administrator and the
 demo clerk, alternately), then runs N users for a fixed time, each looping over a mix of public and signed-in
-pages with no think time. Prints requests per second and latency percentiles per page and overall.
+pages, pausing ``--think-ms`` between requests as a person reading a page does (0: hammer with no pause, a stress
+figure rather than a user figure). Prints requests per second and latency percentiles per page and overall.
+The load generator runs on the same machine and takes CPU from the server: read the figures with that in mind.
 
     .venv/bin/python benchmarks/web_load.py --users 50 --seconds 30
+    .venv/bin/python benchmarks/web_load.py --users 50 --seconds 30 --think-ms 0
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ import httpx
 from congvu.config.settings import DataDir
 from congvu.demo.build import DEMO_DOMAIN, build_demo, demo_logins
 
-PUBLIC = ("/", "/danh-ba", "/danh-ba?q=nguyen", "/danh-ba?q=so+thong+tin", "/cau-hinh-thu", "/healthz",
+PUBLIC = ("/", "/danh-ba", "/danh-ba?q=nguyen", "/danh-ba?co-quan=H19.04", "/cau-hinh-thu", "/healthz",
           "/mail/config-v1.1.xml?emailaddress=vinhtv@" + DEMO_DOMAIN)
+WARM_UP_S = 5.0
 SIGNED_IN = ("/quan-tri/can-bo", "/quan-tri/can-bo?q=tran", "/quan-tri/co-quan", "/tai-khoan")
 
 
@@ -42,7 +46,7 @@ async def sign_in(client: httpx.AsyncClient, address: str, password: str) -> Non
         raise RuntimeError(f"sign-in failed for {address}: {response.status_code}")
 
 
-async def user(base: str, login: dict[str, str] | None, deadline: float,
+async def user(base: str, login: dict[str, str] | None, deadline: float, warm_until: float, think_s: float,
                timings: dict[str, list[float]], errors: list[str]) -> None:
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         pages = PUBLIC
@@ -58,7 +62,10 @@ async def user(base: str, login: dict[str, str] | None, deadline: float,
             elapsed = time.perf_counter() - started
             if response.status_code != 200:
                 errors.append(f"{path}: {response.status_code}")
-            timings[path.split("?")[0]].append(elapsed)
+            if time.monotonic() >= warm_until:  # the first seconds warm caches and templates up
+                timings[path.split("?")[0]].append(elapsed)
+            if think_s:
+                await asyncio.sleep(think_s)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -66,17 +73,19 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-async def run(base: str, users: int, seconds: float) -> None:
+async def run(base: str, users: int, seconds: float, think_s: float) -> None:
     logins = [x for x in demo_logins(DEMO_DOMAIN) if x["role"] == "Quản trị cấp tỉnh"]
     timings: dict[str, list[float]] = defaultdict(list)
     errors: list[str] = []
-    deadline = time.monotonic() + seconds
-    started = time.monotonic()
-    await asyncio.gather(*(user(base, logins[i % len(logins)] if i % 2 == 0 else None, deadline, timings, errors)
-                           for i in range(users)))
+    warm_until = time.monotonic() + WARM_UP_S
+    deadline = warm_until + seconds
+    started = warm_until
+    await asyncio.gather(*(user(base, logins[i % len(logins)] if i % 2 == 0 else None, deadline, warm_until,
+                                think_s, timings, errors) for i in range(users)))
     wall = time.monotonic() - started
     everything = [t for values in timings.values() for t in values]
-    print(f"{users} users for {seconds:.0f} s: {len(everything)} requests, {len(everything) / wall:,.0f} req/s, "
+    print(f"{users} users, {think_s * 1000:.0f} ms between requests, for {seconds:.0f} s: "
+          f"{len(everything)} requests, {len(everything) / wall:,.0f} req/s, "
           f"{len(errors)} errors")
     print(f"{'page':<32} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for path, values in sorted(timings.items()):
@@ -95,6 +104,7 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--people", type=int, default=300)
+    parser.add_argument("--think-ms", type=float, default=1000, help="pause between a user's requests")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="congvu-web-bench-") as tmp:
         data = DataDir(Path(tmp) / "demo")
@@ -111,7 +121,8 @@ def main() -> int:
                 if not line:
                     raise RuntimeError("congvu serve did not start")
                 match = re.search(r"http đang nghe tại ([\d.]+):(\d+)", line)
-            asyncio.run(run(f"http://{match.group(1)}:{match.group(2)}", args.users, args.seconds))
+            base = f"http://{match.group(1)}:{match.group(2)}"
+            asyncio.run(run(base, args.users, args.seconds, args.think_ms / 1000))
         finally:
             proc.terminate()
             proc.wait(timeout=30)

@@ -258,6 +258,8 @@ EN: dict[str, str] = {
     'Kết quả cho': 'Results for',
     'cán bộ, công chức': 'civil servants',
     'Xem tất cả': 'Show all',
+    'Tất cả cơ quan': 'All agencies',
+    'Xem danh sách cán bộ': 'See the people',
     'Không tìm thấy kết quả phù hợp.': 'Nothing matches.',
     'Lỗi': 'Error',
     'Không tìm thấy trang': 'Page not found',

@@ -9,8 +9,8 @@ from sqlalchemy import func, select, text
 
 from congvu import __version__
 from congvu.directory.addresses import split_address
-from congvu.directory.export import ExportFormat, collect, render
-from congvu.errors import CongVuError, InvalidInput
+from congvu.directory.export import ExportFormat, render
+from congvu.errors import CongVuError, InvalidInput, NotFound
 from congvu.store.schema import accounts, agencies
 from congvu.vntext.naming import validate_local_part
 from congvu.web.client_setup import (
@@ -22,6 +22,7 @@ from congvu.web.client_setup import (
     thunderbird_config,
 )
 from congvu.web.context import web_of
+from congvu.web.directory_cache import cached_directory
 from congvu.web.rendering import page
 
 router = APIRouter()
@@ -51,11 +52,20 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.get("/danh-ba", response_class=HTMLResponse)
-def public_directory(request: Request, q: str | None = Query(default=None, max_length=200)) -> HTMLResponse:
+def public_directory(request: Request, q: str | None = Query(default=None, max_length=200),
+                     co_quan: str | None = Query(default=None, alias="co-quan", max_length=40)) -> HTMLResponse:
+    """Without a search or an agency, the tree of agencies with their official mailboxes and head counts (a
+    province has thousands of people: one page of all of them helps nobody); with either, the people too."""
     web = web_of(request)
     query = (q or "").strip() or None
-    data = collect(web.directory.ctx, web.directory.agencies, query=query)
-    return page(request, "directory.html", data=data, q=query or "", people_total=sum(len(a.people) for a in data))
+    under = (co_quan or "").strip().upper() or None
+    try:
+        data = cached_directory(web, query=query, under=under)
+    except NotFound:
+        data, under = [], None
+    people_total = sum(len(a.people) for a in data)
+    return page(request, "directory.html", data=data, q=query or "", under=under or "",
+                people_total=people_total, show_people=bool(query or under))
 
 
 @router.get("/danh-ba.{fmt}")
@@ -67,7 +77,7 @@ def public_directory_file(request: Request, fmt: str,
         chosen = ExportFormat(fmt)
     except ValueError:
         return JSONResponse({"error": "Định dạng không hỗ trợ (xlsx, csv, json)."}, status_code=404)
-    data = collect(web.directory.ctx, web.directory.agencies, query=(q or "").strip() or None)
+    data = cached_directory(web, query=(q or "").strip() or None, under=None)
     body = render(data, chosen, title=f"Danh bạ thư điện tử công vụ — {settings.org_name}")
     media = {ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
              ExportFormat.CSV: "text/csv; charset=utf-8",
