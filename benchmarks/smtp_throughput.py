@@ -37,11 +37,13 @@ import aiosmtplib
 import dns.flags
 import dns.message
 import dns.rcode
+import dns.rrset
 
 DOMAIN = "bench.gov.vn"
 RECIPIENT = f"admin@{DOMAIN}"
 SENDER = "sender@bench-sender.example"
 PEER_DOMAIN = "bench.test"
+NEGATIVE_SOA = dns.rrset.from_text(".", 300, "IN", "SOA", "ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 300")
 LISTEN_RE = re.compile(r"congvu: smtp đang nghe tại ([0-9.]+):(\d+)")
 
 
@@ -82,7 +84,8 @@ def message(size_kb: int, n: int) -> bytes:
             "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n").encode()
     line = "Kính gửi các cơ quan, đơn vị: nội dung thử tải hệ thống thư điện tử công vụ.\r\n".encode()
     body = line * (size_kb * 1024 // len(line) + 1)
-    return head + body[: max(size_kb * 1024 - len(head), 0)]
+    # Cut at a character boundary: the message says charset=utf-8, and real mail that says so is valid UTF-8.
+    return head + body[: max(size_kb * 1024 - len(head), 0)].decode("utf-8", "ignore").encode()
 
 
 async def load(port: int, *, messages: int, sessions: int, size_kb: int, recipient: str) -> float:
@@ -109,7 +112,8 @@ async def load(port: int, *, messages: int, sessions: int, size_kb: int, recipie
 
 class NxDomainServer:
     """A DNS server answering NXDOMAIN to everything, so inbound SPF/DKIM/DMARC checks cost one quick lookup
-    each and no query leaves the machine."""
+    each and no query leaves the machine. Like any authoritative server it puts its zone's SOA in the
+    authority section (RFC 2308 §3), so a resolver may cache the negative answer for the SOA's minimum TTL."""
 
     def __init__(self) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -131,6 +135,7 @@ class NxDomainServer:
             reply = dns.message.make_response(query)
             reply.set_rcode(dns.rcode.NXDOMAIN)
             reply.flags |= dns.flags.AA
+            reply.authority.append(NEGATIVE_SOA)
             self.sock.sendto(reply.to_wire(), peer)
 
     def close(self) -> None:

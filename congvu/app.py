@@ -123,7 +123,7 @@ class Application:
                 web = _QuietUvicorn(config)
                 tasks.append(asyncio.create_task(web.serve(sockets=[sock])))
             if any(p != 0 for p in (listen.smtp_port, listen.submission_port, listen.smtps_port)):
-                from congvu.documents.mail_intake import MailIntake
+                from congvu.documents.mail_intake import BackgroundDispatch, MailIntake
                 from congvu.smtpserver.listeners import default_services as smtp_services
                 from congvu.smtpserver.listeners import start_smtp_listeners
 
@@ -131,7 +131,8 @@ class Application:
                     inst, host=listen.host, smtp_port=listen.smtp_port, submission_port=listen.submission_port,
                     smtps_port=listen.smtps_port,
                     services=smtp_services(inst, signin=access.signin, mailstore=mailstore, outbound=outbound,
-                                           after_delivery=MailIntake(docs)))
+                                           after_delivery=MailIntake(docs,
+                                                                     dispatch=BackgroundDispatch(docs.dispatch))))
                 closers.append(smtp.close)
                 self.listeners.extend(BoundListener(b.name, b.host, b.port) for b in smtp.bound)
             if listen.imap_port != 0 or listen.imaps_port != 0:

@@ -7,11 +7,15 @@ already received is flagged, not registered twice.
 
 :meth:`ArrivalDesk.receive` is the single entry point. It never raises for a bad package: what it cannot accept
 is kept in quarantine with the reason, and the returned :class:`Arrival` says what happened. A document package
-creates one incoming entry per agency of ours among its ``To`` (or only for ``for_agency`` when the transport
-addressed it); a package with ``BussinessDocType`` 1 (thu hồi) cancels the copies it names.
+creates one incoming entry per agency of ours among its ``To`` (or only for those the transport addressed it to);
+a package with ``BussinessDocType`` 1 (thu hồi) cancels the copies it names. However many agencies of ours it
+is for, a package is read and its signatures checked once, its files stored once, and the entries (with their
+status 01) written in one transaction.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -20,7 +24,7 @@ from congvu.clerical.status_codes import StatusCode
 from congvu.directory.models import Agency
 from congvu.documents import quarantine
 from congvu.documents.context import DocContext, to_utc
-from congvu.documents.files import store_file
+from congvu.documents.files import add_file
 from congvu.documents.incoming import IncomingService
 from congvu.documents.models import Arrival, IncomingEntry
 from congvu.documents.signatures import SignatureCheck, check_pdf, summarise, verify_pdf_signatures
@@ -32,6 +36,7 @@ from congvu.edxml.model import BusinessDocType, EdocPackage, StatusPackage
 from congvu.edxml.reader import parse_package
 from congvu.edxml.validate import validate_edoc
 from congvu.errors import InvalidInput
+from congvu.store.blobs import BlobRef
 from congvu.store.schema_documents import doc_incoming, doc_signatures
 
 
@@ -64,8 +69,10 @@ class ArrivalDesk:
         self.statuses = statuses
         self.trust = trust
 
-    def receive(self, data: bytes, *, transport: str, for_agency: str | None = None) -> Arrival:
-        """Take in a package that arrived; see the module notes."""
+    def receive(self, data: bytes, *, transport: str, for_agency: str | None = None,
+                for_agencies: Sequence[str] | None = None) -> Arrival:
+        """Take in a package that arrived, for ``for_agency`` or ``for_agencies`` when the transport addressed it
+        (else every agency of ours among its ``To``); see the module notes."""
         try:
             pkg = parse_package(data)
         except EdxmlError as error:
@@ -76,18 +83,21 @@ class ArrivalDesk:
             return Arrival("unknown", None, quarantine_id=item, problem=message)
         if isinstance(pkg, StatusPackage):
             return self.statuses.receive(pkg, data, transport)
-        return self._document(pkg, data, transport, for_agency)
+        addressed = None if for_agency is None and for_agencies is None else (
+            *([for_agency] if for_agency is not None else []), *(for_agencies or ()))
+        return self._document(pkg, data, transport, addressed)
 
-    def _targets(self, conn: Connection, pkg: EdocPackage, for_agency: str | None) -> list[Agency]:
+    def _targets(self, conn: Connection, pkg: EdocPackage, addressed: Sequence[str] | None) -> list[Agency]:
+        self.ctx.preload_agencies(conn, [*(o.organ_id for o in pkg.header.to), *(addressed or ())])
         found: dict[str, Agency] = {}
         for org in pkg.header.to:
             agency = self.ctx.find_agency(conn, org.organ_id)
             if agency is not None:
                 found.setdefault(agency.code, agency)
-        if for_agency is None:
+        if addressed is None:
             return list(found.values())
-        wanted = self.ctx.find_agency(conn, for_agency)
-        return [wanted] if wanted is not None and wanted.code in found else []
+        wanted = (self.ctx.find_agency(conn, code) for code in addressed)
+        return list({a.code: a for a in wanted if a is not None and a.code in found}.values())
 
     def _quarantine(self, pkg: EdocPackage, data: bytes, transport: str, refusal: _Refusal,
                     return_from: list[Agency]) -> Arrival:
@@ -127,9 +137,9 @@ class ArrivalDesk:
                 warnings.append(f"Chữ ký trên tệp '{attachment.name}' không thuộc danh sách tin cậy")
         return checks, warnings
 
-    def _document(self, pkg: EdocPackage, data: bytes, transport: str, for_agency: str | None) -> Arrival:
+    def _document(self, pkg: EdocPackage, data: bytes, transport: str, addressed: Sequence[str] | None) -> Arrival:
         with self.ctx.db.read() as conn:
-            targets = self._targets(conn, pkg, for_agency)
+            targets = self._targets(conn, pkg, addressed)
         try:
             _fatal_faults(pkg)
         except _Refusal as refusal:
@@ -144,20 +154,28 @@ class ArrivalDesk:
         try:
             with self.ctx.db.read() as conn:
                 checks, warnings = self._checked_files(conn, pkg)
+                seen = self._arrived(conn, pkg, targets)
         except _Refusal as refusal:
             return self._quarantine(pkg, data, transport, refusal, targets)
         warnings.extend(str(p) for p in validate_edoc(pkg))
+        # The bytes reach the disk before the transaction, which would otherwise hold every other writer up through
+        # their fsyncs; a blob left by a transaction that then fails is collected like any unreferenced one.
+        package_ref: BlobRef | None = None
+        file_refs: list[BlobRef] = []
+        if any(a.id not in seen for a in targets):
+            package_ref = self.ctx.blobs.put(data)
+            file_refs = [self.ctx.blobs.put(a.data) for a in pkg.attachments]
         created: list[IncomingEntry] = []
         duplicates: list[str] = []
         with self.ctx.db.begin() as conn:
-            package_ref = self.ctx.blobs.put(data)
+            have = self._arrived(conn, pkg, targets)
             for agency in targets:
-                exists = conn.execute(select(doc_incoming.c.id).where(
-                    doc_incoming.c.agency_id == agency.id, doc_incoming.c.document_id == pkg.document_id)).first()
-                if exists is not None:
+                if agency.id in have:
                     duplicates.append(agency.code)
                     continue
-                entry_id = self._insert(conn, agency, pkg, package_ref.sha256, transport, warnings, checks)
+                assert package_ref is not None  # entries are never deleted: ``have`` holds all of ``seen``
+                entry_id = self._insert(conn, agency, pkg, package_ref.sha256, transport, warnings, checks,
+                                        file_refs)
                 routed = self.statuses.send(conn, reporter=agency, document_id=pkg.document_id,
                                             to_organ_id=pkg.header.sender.organ_id, code=StatusCode.ARRIVED)
                 if not routed:
@@ -175,8 +193,14 @@ class ArrivalDesk:
                     document_id=pkg.document_id, from_organ_id=pkg.header.sender.organ_id)
         return Arrival("edoc", pkg.document_id, tuple(created), tuple(duplicates), quarantine_id, problem)
 
+    @staticmethod
+    def _arrived(conn: Connection, pkg: EdocPackage, targets: list[Agency]) -> set[int]:
+        """The agencies among ``targets`` that have this document already (Phụ lục VI III.1.h)."""
+        return {r.agency_id for r in conn.execute(select(doc_incoming.c.agency_id).where(
+            doc_incoming.c.agency_id.in_([a.id for a in targets]), doc_incoming.c.document_id == pkg.document_id))}
+
     def _insert(self, conn: Connection, agency: Agency, pkg: EdocPackage, package_sha: str, transport: str,
-                warnings: list[str], checks: dict[int, tuple[SignatureCheck, ...]]) -> int:
+                warnings: list[str], checks: dict[int, tuple[SignatureCheck, ...]], refs: list[BlobRef]) -> int:
         h = pkg.header
         now = self.ctx.now()
         all_checks = [c for group in checks.values() for c in group]
@@ -190,10 +214,9 @@ class ArrivalDesk:
             paper=bool(pkg.business and pkg.business.paper), package_sha256=package_sha, transport=transport,
             arrived_at=now, warnings=list(warnings), signature_summary=summarise(all_checks),
             status_code=StatusCode.ARRIVED.value, status_at=now)).inserted_primary_key[0])
-        for i, attachment in enumerate(pkg.attachments):
-            file_id = store_file(conn, self.ctx, owner="incoming", owner_id=entry_id,
-                                 role="main" if i == 0 else "appendix", position=i, name=attachment.name,
-                                 data=attachment.data, content_type=attachment.content_type)
+        for i, (attachment, ref) in enumerate(zip(pkg.attachments, refs, strict=True)):
+            file_id = add_file(conn, owner="incoming", owner_id=entry_id, role="main" if i == 0 else "appendix",
+                               position=i, name=attachment.name, ref=ref, content_type=attachment.content_type)
             for c in checks.get(i, ()):
                 conn.execute(insert(doc_signatures).values(
                     file_id=file_id, field_name=c.field_name[:200], signer_name=c.signer_name[:300],

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, insert, select, update
 from congvu.documents.context import DocContext
 from congvu.documents.models import FileView, SignatureView
 from congvu.edxml.attachments import media_type_for
+from congvu.store.blobs import BlobRef
 from congvu.store.schema_documents import doc_files, doc_signatures
 from congvu.vntext.normalize import clean_line
 
@@ -27,7 +28,13 @@ def safe_name(name: str) -> str:
 
 def store_file(conn: Connection, ctx: DocContext, *, owner: str, owner_id: int, role: str, position: int,
                name: str, data: bytes, content_type: str = "") -> int:
-    ref = ctx.blobs.put(data)
+    return add_file(conn, owner=owner, owner_id=owner_id, role=role, position=position, name=name,
+                    ref=ctx.blobs.put(data), content_type=content_type)
+
+
+def add_file(conn: Connection, *, owner: str, owner_id: int, role: str, position: int, name: str, ref: BlobRef,
+             content_type: str = "") -> int:
+    """List a file whose bytes are in the blob store already (one blob for every entry that holds it)."""
     shown = safe_name(name)
     return int(conn.execute(insert(doc_files).values(
         owner=owner, owner_id=owner_id, role=role, position=position, name=shown,

@@ -13,13 +13,16 @@ the address the message came from, so the statuses find their way back by the sa
 (:mod:`congvu.documents.mail_agencies`).
 
 :meth:`MailIntake.delivered` never raises: a fault on the documents side is logged and the package kept in
-quarantine (reason ``error``) for the clerk; the mail itself is already in the mailbox either way.
+quarantine (reason ``error``) for the clerk; the mail itself is already in the mailbox either way. The statuses
+the arrival queues (01 back to the sender) are sent by ``dispatch`` afterwards; the server passes a
+:class:`BackgroundDispatch` so that the mail server's reply never waits on another system's transport.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from email import policy
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
@@ -59,12 +62,44 @@ def author_address(raw: bytes) -> str | None:
     return None
 
 
+class BackgroundDispatch:
+    """Runs ``dispatch`` on a thread of its own when called; calls during a run make one more run afterwards, so
+    at most one such thread exists and nothing queued meanwhile waits for the periodic round."""
+
+    def __init__(self, dispatch: Callable[[], object]) -> None:
+        self._dispatch = dispatch
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+
+    def __call__(self) -> None:
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
+        threading.Thread(target=self._loop, name="document-dispatch", daemon=True).start()
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                self._dispatch()
+            except Exception:  # a worker boundary: the periodic round retries what is left
+                log.exception("document dispatch after a mail arrival failed")
+            with self._lock:
+                if not self._again:
+                    self._running = False
+                    return
+                self._again = False
+
+
 class MailIntake:
     """The documents side of local delivery (the mail server's after-delivery hook)."""
 
-    def __init__(self, docs: DocumentService) -> None:
+    def __init__(self, docs: DocumentService, *, dispatch: Callable[[], object] | None = None) -> None:
         self.docs = docs
         self.ctx = docs.ctx
+        self.dispatch = dispatch if dispatch is not None else docs.dispatch
 
     def agency_mailboxes(self, mailbox_ids: Sequence[int]) -> list[str]:
         """The agency codes of the agency mailboxes among ``mailbox_ids``, in the order given."""
@@ -103,7 +138,7 @@ class MailIntake:
         arrivals: list[Arrival] = []
         for code in targets:
             try:
-                arrival = self.docs.receive(package, transport="mail", for_agency=code)
+                arrival = self.docs.arrivals.receive(package, transport="mail", for_agency=code)
             except Exception as error:
                 log.exception("an edXML package that came by mail for %s could not be taken in", code)
                 self._keep(package, code, error)
@@ -111,6 +146,10 @@ class MailIntake:
             arrivals.append(arrival)
             if arrival.kind != "edoc":
                 break  # a status (or an unreadable package) is about the document, not the mailbox: once is enough
+        try:
+            self.dispatch()
+        except Exception:  # what is queued stays queued for the next round
+            log.exception("document dispatch after a mail arrival failed")
         return tuple(arrivals)
 
     def _learn_sender(self, package: bytes, raw: bytes) -> None:

@@ -30,6 +30,7 @@ from congvu.documents.models import (
     DraftInput,
     OutgoingDocument,
     OutgoingState,
+    PaperObligation,
     RecipientView,
     Signer,
 )
@@ -39,7 +40,7 @@ from congvu.documents.profiles import AgencyProfiles
 from congvu.documents.registers import RegisterService, allocate_number
 from congvu.documents.routing import RecipientPlanner
 from congvu.documents.signatures import check_pdf, sign_pdf
-from congvu.documents.transport import PackageKind, enqueue
+from congvu.documents.transport import PackageKind, enqueue_all
 from congvu.edxml.attachments import extension
 from congvu.edxml.model import Organization
 from congvu.errors import Conflict, InvalidInput, NotFound
@@ -160,10 +161,17 @@ class OutgoingService:
                 replace_bytes(conn, self.ctx, f.id, data)
             packed.append(PackedFile(f.name, data, f.content_type))
         signed = key is not None
-        sender_wave = agency.wave
-        obligations = [self.policy.obligation(conn, doc_type=row.doc_type, on=today, signed=signed,
-                                              sender_wave=sender_wave, recipient_wave=r.wave,
-                                              recipient_local=r.transport == "local") for r in plan.recipients]
+        # The obligation depends on the recipient only through its wave and whether it is ours: eighty agencies
+        # of a province fall into a handful of such kinds.
+        by_kind: dict[tuple[int | None, bool], PaperObligation] = {}
+        obligations: list[PaperObligation] = []
+        for r in plan.recipients:
+            kind_of = (r.wave, r.transport == "local")
+            if kind_of not in by_kind:
+                by_kind[kind_of] = self.policy.obligation(conn, doc_type=row.doc_type, on=today, signed=signed,
+                                                          sender_wave=agency.wave, recipient_wave=r.wave,
+                                                          recipient_local=kind_of[1])
+            obligations.append(by_kind[kind_of])
         paper = any(o.required for o in obligations)
         facts = DocumentFacts(row.doc_type, number, notation, place, today, row.subject, row.content or "",
                               row.signer_competence, row.signer_position, row.signer_name, row.urgency,
@@ -180,13 +188,13 @@ class OutgoingService:
             state=OutgoingState.ISSUED.value, document_id=document_id, register_id=register_id, year=today.year,
             number=number, notation=notation, number_text=number_text, place=place, issued_on=today,
             issued_at=now, signed=signed, paper=paper, edxml_sha256=ref.sha256, updated_at=now))
-        for r, obligation in zip(plan.recipients, obligations, strict=True):
-            conn.execute(insert(doc_recipients).values(
-                outgoing_id=outgoing_id, organ_id=r.organ_id, organ_name=r.name, local_agency_id=r.local_agency_id,
-                transport=r.transport, purpose=r.purpose, paper_required=obligation.required,
-                paper_note=obligation.note))
-            enqueue(conn, self.ctx, kind=PackageKind.EDOC, document_id=document_id, sender=agency.code,
-                    recipient=r.organ_id, transport=r.transport, sha256=ref.sha256)
+        # One package for every recipient (QCVN 102: one To per recipient agency), stored once, queued per recipient.
+        conn.execute(insert(doc_recipients), [dict(
+            outgoing_id=outgoing_id, organ_id=r.organ_id, organ_name=r.name, local_agency_id=r.local_agency_id,
+            transport=r.transport, purpose=r.purpose, paper_required=obligation.required, paper_note=obligation.note)
+            for r, obligation in zip(plan.recipients, obligations, strict=True)])
+        enqueue_all(conn, self.ctx, kind=PackageKind.EDOC, document_id=document_id, sender=agency.code,
+                    sha256=ref.sha256, recipients=[(r.organ_id, r.transport) for r in plan.recipients])
         self.ctx.audit(conn, actor, "doc.issue", document_id,
                        {"number": number_text, "recipients": [r.organ_id for r in plan.recipients]})
         return replace(self._view(conn, self._row(conn, outgoing_id)), warnings=plan.warnings)
@@ -214,13 +222,14 @@ class OutgoingService:
             data = build_status_message(row.document_id, reporter, StatusCode.RECALL_REQUESTED, at=now,
                                         description=why, staff=actor)
             ref = self.ctx.blobs.put(data)
-            for r in conn.execute(select(doc_recipients).where(doc_recipients.c.outgoing_id == row.id)).all():
-                enqueue(conn, self.ctx, kind=PackageKind.STATUS, document_id=row.document_id, sender=agency.code,
-                        recipient=r.organ_id, transport=r.transport, sha256=ref.sha256)
-                conn.execute(insert(doc_events).values(
+            recipients = conn.execute(select(doc_recipients).where(doc_recipients.c.outgoing_id == row.id)).all()
+            enqueue_all(conn, self.ctx, kind=PackageKind.STATUS, document_id=row.document_id, sender=agency.code,
+                        sha256=ref.sha256, recipients=[(r.organ_id, r.transport) for r in recipients])
+            if recipients:
+                conn.execute(insert(doc_events), [dict(
                     direction="sent", document_id=row.document_id, organ_id=agency.code,
                     status_code=StatusCode.RECALL_REQUESTED.value, description=why, staff=actor, at=now,
-                    recorded_at=now))
+                    recorded_at=now) for _ in recipients])
             conn.execute(update(doc_outgoing).where(doc_outgoing.c.id == row.id).values(
                 state=OutgoingState.RECALLED.value, recalled_at=now, recall_reason=why, updated_at=now))
             self.ctx.audit(conn, actor, "doc.recall", row.document_id, {"reason": why})

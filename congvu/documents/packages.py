@@ -114,15 +114,22 @@ def build_document(facts: DocumentFacts, sender: Organization, to: Sequence[Orga
     return header.document_id, build_edoc(pkg)
 
 
-def build_status_message(document_id: str, reporter: Organization, code: StatusCode, *, at: datetime,
-                         description: str = "", staff: str = "", department: str = "") -> bytes:
-    """A status package about ``document_id`` reported by ``reporter``."""
-    pkg = StatusPackage(
+def status_message(document_id: str, reporter: Organization, code: StatusCode, *, at: datetime,
+                   description: str = "", staff: str = "", department: str = "") -> StatusPackage:
+    """The status package about ``document_id`` reported by ``reporter``, as its receiver reads it back
+    (QCVN 102 ``Timestamp`` carries whole seconds)."""
+    return StatusPackage(
         response_for=response_for(document_id),
         sender=reporter,
         status_code=code.value,
-        timestamp=at,
+        timestamp=at.replace(microsecond=0),
         staff_info=StaffInfo(department=department, staff=staff),
         description=description or code.info.description_vi,
     )
-    return build_status(pkg)
+
+
+def build_status_message(document_id: str, reporter: Organization, code: StatusCode, *, at: datetime,
+                         description: str = "", staff: str = "", department: str = "") -> bytes:
+    """The bytes of a status package about ``document_id`` reported by ``reporter``."""
+    return build_status(status_message(document_id, reporter, code, at=at, description=description, staff=staff,
+                                       department=department))

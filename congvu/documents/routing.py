@@ -83,6 +83,9 @@ class RecipientPlanner:
 
     def plan(self, conn: Connection, issuer: Agency, kinh_gui: Sequence[str], noi_nhan: Sequence[str],
              *, drafting_unit: str | None = None) -> RecipientPlan:
+        entries = [parse_entry(line) for line in (*kinh_gui, *noi_nhan)]
+        self.ctx.preload_agencies(conn, [e.agency_code or e.label.strip().upper() for e in entries
+                                         if e.agency_code or is_agency_code(e.label.strip().upper())])
         chosen: dict[str, Recipient] = {}
         warnings: list[str] = []
         above: list[Recipient] = []

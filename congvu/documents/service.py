@@ -14,7 +14,7 @@ inside a running asyncio loop (FastAPI runs plain ``def`` endpoints in its threa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -77,8 +77,8 @@ class DocumentService:
         chosen.update(transports or {})
         self.dispatcher = Dispatcher(ctx, chosen)
 
-    def _accept_local(self, data: bytes, transport: str, for_agency: str | None) -> Arrival:
-        return self.arrivals.receive(data, transport=transport, for_agency=for_agency)
+    def _accept_local(self, data: bytes, transport: str, for_agencies: tuple[str, ...] | None) -> Arrival:
+        return self.arrivals.receive(data, transport=transport, for_agencies=for_agencies)
 
     def add_transport(self, transport: Transport) -> None:
         """Plug a transport in, or replace the one of the same name."""
@@ -105,9 +105,11 @@ class DocumentService:
         self._after()
         return replace(self.outgoing.get(doc.document_id or ""), warnings=doc.warnings)
 
-    def receive(self, data: bytes, *, transport: str, for_agency: str | None = None) -> Arrival:
-        """The arrival entry point for every transport (file import, mail, HTTP exchange)."""
-        arrival = self.arrivals.receive(data, transport=transport, for_agency=for_agency)
+    def receive(self, data: bytes, *, transport: str, for_agency: str | None = None,
+                for_agencies: Sequence[str] | None = None) -> Arrival:
+        """The arrival entry point for every transport (file import, mail, HTTP exchange); ``for_agency`` or
+        ``for_agencies`` when the transport addressed the package to some of our agencies."""
+        arrival = self.arrivals.receive(data, transport=transport, for_agency=for_agency, for_agencies=for_agencies)
         self._after()
         return arrival
 

@@ -116,9 +116,9 @@ def verify_pdf_signatures(data: bytes, trust_roots: Sequence[asn1_x509.Certifica
         raise InvalidInput(f"Không đọc được chữ ký trong tệp PDF: {error}",
                            message_en=f"Cannot read the PDF's signatures: {error}", field="file") from None
     results: list[SignatureCheck] = []
+    context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False,
+                                revocation_mode="soft-fail") if embedded else None
     for signature in embedded:
-        context = ValidationContext(trust_roots=list(trust_roots), allow_fetching=False,
-                                    revocation_mode="soft-fail")
         status = validate_pdf_signature(signature, context)
         cert = status.signing_cert
         results.append(SignatureCheck(

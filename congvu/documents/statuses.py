@@ -3,9 +3,12 @@
 QCVN 102:2016/BTTTT status packages and the platform's code list (``clerical.status_codes``). The receiver of a
 document reports 01 on arrival (automatically, NĐ 30/2020/NĐ-CP Điều 21.2.c), 02 when it refuses it (Điều
 21.2.b), 03 when registered, 04 when assigned, 05 while handled, 06 when done; the issuer sends 13 to take a
-document back and the receiver answers 15 or 16. Each status travels like a document (outbox, transport) and is
-kept in ``doc_events``, which is the history a sender reads per recipient (Phụ lục VI: the sender can see the
-receiver's handling status).
+document back and the receiver answers 15 or 16. Each status is kept in ``doc_events``, which is the history a
+sender reads per recipient (Phụ lục VI: the sender can see the receiver's handling status). A status for another
+system travels like a document (outbox, transport). One for an agency of this installation is applied in the
+transaction of the step that gives rise to it, exactly as its arrival would apply it: there is nothing to carry,
+and a document sent to eighty agencies of the province would otherwise store, queue and read back eighty status
+packages one after the other.
 
 A status that arrives is matched by ``ResponseFor/DocumentId`` as an opaque key and by the reporting agency
 (``From/OrganId``). One about a document we never sent, or from an agency that was not a recipient, is kept in
@@ -25,10 +28,11 @@ from congvu.documents import quarantine
 from congvu.documents.context import DocContext, as_utc, to_utc
 from congvu.documents.models import Arrival, StatusEvent
 from congvu.documents.outgoing import status_name
-from congvu.documents.packages import build_status_message, organization
+from congvu.documents.packages import organization, status_message
 from congvu.documents.routing import RecipientPlanner
-from congvu.documents.transport import PackageKind, enqueue
+from congvu.documents.transport import LOCAL, PackageKind, enqueue
 from congvu.edxml.model import StatusPackage
+from congvu.edxml.writer import build_status
 from congvu.errors import CongVuError
 from congvu.store.schema_documents import doc_events, doc_incoming, doc_outgoing, doc_recipients
 
@@ -51,16 +55,21 @@ class StatusDesk:
 
     def send(self, conn: Connection, *, reporter: Agency, document_id: str, to_organ_id: str, code: StatusCode,
              description: str = "", staff: str = "", department: str = "") -> bool:
-        """Queue a status about ``document_id`` from ``reporter`` to ``to_organ_id``; False when unroutable."""
+        """Send a status about ``document_id`` from ``reporter`` to ``to_organ_id``: queued for another system,
+        applied at once for an agency of ours; False when nothing reaches that agency."""
         now = self.ctx.now()
-        data = build_status_message(document_id, organization(reporter), code, at=now, description=description,
-                                    staff=staff, department=department)
+        pkg = status_message(document_id, organization(reporter), code, at=now, description=description,
+                             staff=staff, department=department)
+        data = build_status(pkg)
         conn.execute(insert(doc_events).values(
             direction="sent", document_id=document_id, organ_id=reporter.code, status_code=code.value,
             description=description or code.info.description_vi, staff=staff or None, at=now, recorded_at=now))
         transport = self.route(conn, to_organ_id)
         if transport is None:
             return False
+        if transport == LOCAL:
+            self.take(conn, pkg, data, LOCAL)
+            return True
         ref = self.ctx.blobs.put(data)
         enqueue(conn, self.ctx, kind=PackageKind.STATUS, document_id=document_id, sender=reporter.code,
                 recipient=to_organ_id, transport=transport, sha256=ref.sha256)
@@ -69,29 +78,33 @@ class StatusDesk:
     # -- receiving -------------------------------------------------------------------------------------------
 
     def receive(self, pkg: StatusPackage, data: bytes, transport: str) -> Arrival:
+        with self.ctx.db.begin() as conn:
+            return self.take(conn, pkg, data, transport)
+
+    def take(self, conn: Connection, pkg: StatusPackage, data: bytes, transport: str) -> Arrival:
+        """Apply an arrived status inside the caller's transaction (``data`` is what quarantine keeps)."""
         document_id = pkg.response_for.document_id
         reporter = pkg.sender.organ_id.strip().upper()
-        with self.ctx.db.begin() as conn:
-            if pkg.status_code == StatusCode.RECALL_REQUESTED.value:
-                applied = self._recall_request(conn, pkg, reporter)
-                if applied:
-                    return Arrival("status", document_id, status_applied=True)
-            else:
-                outcome = self._on_outgoing(conn, pkg, reporter)
-                if outcome is not None:
-                    return outcome
-            known = conn.execute(select(doc_outgoing.c.id).where(doc_outgoing.c.document_id == document_id)).first()
-            if known is None:
-                message = (f"Trạng thái {pkg.status_code} cho văn bản '{document_id}' mà hệ thống chưa từng gửi "
-                           "(hoặc chưa từng nhận)")
-                reason, message_en = "unknown_document", f"Status for a document never sent: {document_id}"
-            else:
-                message = f"Cơ quan {reporter} không phải nơi nhận của văn bản '{document_id}'"
-                reason, message_en = "unexpected_status", f"{reporter} is not a recipient of {document_id}"
-            item = quarantine.keep(conn, self.ctx, data=data, transport=transport, reason=reason, message=message,
-                                   message_en=message_en, kind="status", document_id=document_id,
-                                   from_organ_id=reporter)
-            return Arrival("status", document_id, quarantine_id=item, problem=message)
+        if pkg.status_code == StatusCode.RECALL_REQUESTED.value:
+            applied = self._recall_request(conn, pkg, reporter)
+            if applied:
+                return Arrival("status", document_id, status_applied=True)
+        else:
+            outcome = self._on_outgoing(conn, pkg, reporter)
+            if outcome is not None:
+                return outcome
+        known = conn.execute(select(doc_outgoing.c.id).where(doc_outgoing.c.document_id == document_id)).first()
+        if known is None:
+            message = (f"Trạng thái {pkg.status_code} cho văn bản '{document_id}' mà hệ thống chưa từng gửi "
+                       "(hoặc chưa từng nhận)")
+            reason, message_en = "unknown_document", f"Status for a document never sent: {document_id}"
+        else:
+            message = f"Cơ quan {reporter} không phải nơi nhận của văn bản '{document_id}'"
+            reason, message_en = "unexpected_status", f"{reporter} is not a recipient of {document_id}"
+        item = quarantine.keep(conn, self.ctx, data=data, transport=transport, reason=reason, message=message,
+                               message_en=message_en, kind="status", document_id=document_id,
+                               from_organ_id=reporter)
+        return Arrival("status", document_id, quarantine_id=item, problem=message)
 
     def _seen(self, conn: Connection, document_id: str, organ_id: str, code: str, at: datetime) -> bool:
         return conn.execute(select(doc_events.c.id).where(

@@ -31,6 +31,7 @@ class TrustAnchor:
 class TrustList:
     def __init__(self, ctx: DocContext) -> None:
         self.ctx = ctx
+        self._parsed: dict[str, tuple[asn1_x509.Certificate, ...]] = {}
 
     def add(self, data: bytes, *, name: str | None = None, actor: str = "system") -> list[TrustAnchor]:
         """Trust the certificates of a PEM (one or several) or DER file."""
@@ -73,4 +74,11 @@ class TrustList:
             self.ctx.audit(conn, actor, "doc.trust.remove", fingerprint)
 
     def roots(self, conn: Connection) -> list[asn1_x509.Certificate]:
-        return load_certificates([r.pem.encode("ascii") for r in conn.execute(select(doc_trust_anchors.c.pem))])
+        """The trusted certificates, each read from its PEM once (every arrival asks for them)."""
+        out: list[asn1_x509.Certificate] = []
+        for r in conn.execute(select(doc_trust_anchors.c.fingerprint, doc_trust_anchors.c.pem)):
+            certs = self._parsed.get(r.fingerprint)
+            if certs is None:
+                certs = self._parsed[r.fingerprint] = tuple(load_certificates([r.pem.encode("ascii")]))
+            out.extend(certs)
+        return out

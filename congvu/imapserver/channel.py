@@ -32,6 +32,11 @@ class ChannelClosed(ConnectionError):
     """The client went away (or broke the TLS layer) while the server was talking to it."""
 
 
+def _expire(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_exception(TimeoutError())
+
+
 class Channel(asyncio.Protocol):
     """One client connection. ``on_connect`` is called with the channel once the transport is ready."""
 
@@ -128,11 +133,17 @@ class Channel(asyncio.Protocol):
             waiter.set_result(None)
 
     async def _wait_for_input(self, timeout_s: float | None) -> None:
-        self._read_waiter = asyncio.get_running_loop().create_future()
+        """Until :meth:`_wake_reader`; ``TimeoutError`` after ``timeout_s``. A timer on the waiter itself rather
+        than ``asyncio.wait_for``, which wraps it in another task-like future: this runs once per command."""
+        loop = asyncio.get_running_loop()
+        waiter = self._read_waiter = loop.create_future()
+        timer = loop.call_later(timeout_s, _expire, waiter) if timeout_s is not None else None
         try:
-            await asyncio.wait_for(self._read_waiter, timeout_s)
+            await waiter
         finally:
             self._read_waiter = None
+            if timer is not None:
+                timer.cancel()
 
     async def receive(self, timeout_s: float | None = None) -> bytes:
         """The next bytes from the client; ``b""`` at end of input. Raises ``TimeoutError`` after ``timeout_s``."""

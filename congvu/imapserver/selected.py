@@ -23,11 +23,24 @@ from congvu.mailstore.api import RECENT, SYSTEM_FLAGS, Changes, FolderInfo, Mess
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind, Subscription
 
 FLAG_ORDER = {flag: position for position, flag in enumerate(SYSTEM_FLAGS)}
+# The flag lists of the combinations seen, as sent: a folder's messages share a handful of them.
+_FLAG_LISTS: dict[frozenset[str], bytes] = {}
+_FLAG_LISTS_MAX = 10_000
 
 
 def sorted_flags(flags: Iterable[str]) -> list[str]:
     """System flags in their usual order, then keywords alphabetically: one spelling for every response."""
     return sorted(flags, key=lambda f: (FLAG_ORDER.get(f, len(FLAG_ORDER)), f))
+
+
+def flag_list(flags: frozenset[str]) -> bytes:
+    """``wire.flag_list`` of :func:`sorted_flags`."""
+    found = _FLAG_LISTS.get(flags)
+    if found is None:
+        found = wire.flag_list(sorted_flags(flags))
+        if len(_FLAG_LISTS) < _FLAG_LISTS_MAX:
+            _FLAG_LISTS[flags] = found
+    return found
 
 
 @dataclass(frozen=True)
@@ -104,10 +117,9 @@ class SelectedFolder:
 
     # -- flags
     def flags_of(self, summary: MessageSummary, *, rev1: bool) -> bytes:
-        flags = sorted_flags(summary.flags)
-        if rev1 and summary.uid in self.recent:
-            flags.append(RECENT)
-        return wire.flag_list(flags)
+        if not (rev1 and summary.uid in self.recent):
+            return flag_list(summary.flags)
+        return wire.flag_list([*sorted_flags(summary.flags), RECENT])
 
     def flags_line(self) -> bytes:
         return response.flags([*SYSTEM_FLAGS, *sorted(self.keywords)])

@@ -4,7 +4,8 @@
   store (:class:`congvu.mailstore.aio.AsyncMailStore`), the sign-in check mail clients go through
   (:meth:`congvu.access.signin.SignInService.mail_client`, which passes the throttle shared with SMTP submission
   and the web, accepts app passwords and records the last login), the usage recorder and the limits.
-- :class:`ImapServer`: one per set of listeners: the services, the TLS context and the connection counters.
+- :class:`ImapServer`: one per set of listeners: the services, the TLS context, the connection counters and the
+  header sections already cut for FETCH (:class:`congvu.imapserver.fetching.SectionCache`).
 
 Blocking calls (password hashing, the sign-in record) run on threads so the loop never waits on them.
 """
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from congvu.access.models import SignInResult
+from congvu.imapserver.fetching import SectionCache
 from congvu.imapserver.limits import ConnectionCounter, ImapLimits
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
@@ -66,6 +68,7 @@ class ImapServer:
     version: str
     counter: ConnectionCounter = field(init=False)
     connections: set[asyncio.Task[None]] = field(default_factory=set)
+    sections: SectionCache = field(default_factory=SectionCache)
 
     def __post_init__(self) -> None:
         self.counter = ConnectionCounter(self.services.limits)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, Row, Select, and_, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, select
 
 from congvu.errors import NotFound, PermissionDenied
 from congvu.mailstore.api import ALL_RIGHTS, DELIMITER, SHARED_ROOT, FolderInfo, Rights
@@ -42,16 +42,19 @@ def effective_rights(viewer_id: int, owner_id: int, delegated: str | None) -> Ri
     return Rights("".join(ch for ch in ALL_RIGHTS if ch in granted))
 
 
+_DELEGATED = select(mailbox_delegates.c.rights).where(
+    mailbox_delegates.c.mailbox_account_id == bindparam("owner_id"),
+    mailbox_delegates.c.delegate_account_id == bindparam("viewer_id"))
+
+
 def owner_rights(conn: Connection, viewer_id: int, owner_id: int) -> Rights:
     if viewer_id == owner_id:
         return Rights(ALL_RIGHTS)
-    row = conn.execute(select(mailbox_delegates.c.rights).where(
-        mailbox_delegates.c.mailbox_account_id == owner_id,
-        mailbox_delegates.c.delegate_account_id == viewer_id)).first()
+    row = conn.execute(_DELEGATED, {"owner_id": owner_id, "viewer_id": viewer_id}).first()
     return effective_rights(viewer_id, owner_id, row.rights if row else None)
 
 
-def folder_query(viewer_id: int) -> Select[tuple[object, ...]]:
+def folder_query(viewer_id: int | ColumnElement[int]) -> Select[tuple[object, ...]]:
     """Folders with their owner's address and the viewer's delegated rights (NULL for none)."""
     return (
         select(folders, accounts.c.address.label("owner_address"), mailbox_delegates.c.rights.label("delegated"))
@@ -121,14 +124,16 @@ def folder_not_found(what: str) -> NotFound:
     return NotFound(f"Không có thư mục «{what}».", message_en=f"No such mailbox: {what}")
 
 
+# Built once: every mail store call opens its folder with one of these (bound parameters, cached compilation).
+_OPEN = folder_query(bindparam("viewer_id")).where(folders.c.id == bindparam("folder_id"))
+_OPEN_LOCKED = _OPEN.with_for_update(of=folders)
+
+
 def open_folder(conn: Connection, viewer_id: int, folder_id: int, need: str = "", *,
                 lock: bool = False) -> FolderAccess:
     """Load a folder the viewer can see and check it holds the rights ``need``; ``lock`` takes the row lock
     (PostgreSQL) that serialises writers of the same folder."""
-    query = folder_query(viewer_id).where(folders.c.id == folder_id)
-    if lock:
-        query = query.with_for_update(of=folders)
-    row = conn.execute(query).first()
+    row = conn.execute(_OPEN_LOCKED if lock else _OPEN, {"viewer_id": viewer_id, "folder_id": folder_id}).first()
     if row is None:
         raise folder_not_found(str(folder_id))
     access = FolderAccess.from_row(viewer_id, row)

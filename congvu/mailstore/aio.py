@@ -27,6 +27,7 @@ from congvu.mailstore.api import (
     FolderSnapshot,
     FolderStatus,
     MailStoreApi,
+    MessageSummary,
     QuotaUsage,
     Rights,
     SortFields,
@@ -51,14 +52,17 @@ class AsyncMailStore:
         self.store = store
         self.notifier = notifier
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="mailstore")
-        import os
-        delivery_workers = int(os.environ.get("DW", delivery_workers))
         # Deliveries have threads of their own: most of their time is spent waiting for an fsync or for the
         # shared commit (the store's group commit), and a burst of mail must not hold up IMAP and the webmail.
         self._delivery_pool = ThreadPoolExecutor(max_workers=delivery_workers, thread_name_prefix="delivery")
 
     async def _run(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
+
+    async def call(self, operations: Callable[[MailStoreApi], T]) -> T:
+        """Several operations in one trip to a worker thread: ``operations`` gets the synchronous store (each
+        operation is still its own transaction). For a command that needs more than one answer from the store."""
+        return await self._run(partial(operations, self.store))
 
     def subscribe(self, folder_id: int) -> Subscription:
         """Change events of a folder (see :mod:`congvu.mailstore.notify`)."""
@@ -122,6 +126,9 @@ class AsyncMailStore:
 
     async def fetch(self, viewer_id: int, folder_id: int, uids: UidArg) -> tuple[StoredMessage, ...]:
         return await self._run(partial(self.store.fetch, viewer_id, folder_id, uids))
+
+    async def fetch_summaries(self, viewer_id: int, folder_id: int, uids: UidArg) -> tuple[MessageSummary, ...]:
+        return await self._run(partial(self.store.fetch_summaries, viewer_id, folder_id, uids))
 
     async def read_raw(self, viewer_id: int, folder_id: int, uid: int) -> bytes:
         return await self._run(partial(self.store.read_raw, viewer_id, folder_id, uid))

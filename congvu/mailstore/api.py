@@ -384,6 +384,11 @@ class MailStoreApi(Protocol):
         """Summaries and content indexes of the given UIDs in UID order, in a few queries whatever their number."""
         ...
 
+    def fetch_summaries(self, viewer_id: int, folder_id: int, uids: UidArg) -> tuple[MessageSummary, ...]:
+        """Summaries only (flags, MODSEQ, date, size) of the given UIDs in UID order: FETCH FLAGS of many
+        messages. Right ``r``."""
+        ...
+
     def read_raw(self, viewer_id: int, folder_id: int, uid: int) -> bytes:
         """The message exactly as stored."""
         ...

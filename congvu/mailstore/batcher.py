@@ -130,9 +130,9 @@ class DeliveryBatcher:
         except Exception:  # retried one by one, where the failing delivery gets its own error
             log.warning("a batch of %d deliveries failed; committing them one by one", len(batch), exc_info=True)
             return False
-        publish_delivered(ctx, [outcome for outcome in outcomes if isinstance(outcome, DeliveryResult)])
         for waiting, outcome in zip(batch, outcomes, strict=True):
             waiting.finish(outcome)
+        self._publish([outcome for outcome in outcomes if isinstance(outcome, DeliveryResult)])
         return True
 
     def _commit_alone(self, waiting: _Waiting) -> None:
@@ -144,6 +144,12 @@ class DeliveryBatcher:
         except Exception as error:  # the caller's own failure, raised in its thread
             waiting.finish(error)
             return
-        if not isinstance(outcome, NotFound):
-            publish_delivered(ctx, (outcome,))
         waiting.finish(outcome)
+        if not isinstance(outcome, NotFound):
+            self._publish([outcome])
+
+    def _publish(self, results: list[DeliveryResult]) -> None:
+        try:
+            publish_delivered(self.ctx, results)
+        except Exception:  # the deliveries are durable: a notification fault must not turn them into failures
+            log.exception("could not announce %d committed deliveries", len(results))

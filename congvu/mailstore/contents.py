@@ -5,10 +5,14 @@ one blob and one row. Besides what FETCH returns (ENVELOPE, BODY, BODYSTRUCTURE,
 the search fold of the addresses, subject, header fields and body text (``congvu.vntext.fold``), and sort keys:
 the first address's mailbox for SORT FROM/TO/CC (RFC 5256 §3), the display name for DISPLAYFROM/DISPLAYTO
 (RFC 5957 §3) and the base subject (RFC 5256 §2.1), the last three as Vietnamese collation keys.
+
+A content row never changes once written, so the values read for FETCH are kept (:class:`ContentCache`), with
+their part table once it has been parsed: the messages a client lists are fetched again and again.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
@@ -118,21 +122,53 @@ def store_contents(ctx: MailContext, conn: Connection, rows: Sequence[Mapping[st
     costliest part, and writers wait for each other."""
     by_sha = {str(row["sha256"]): row for row in rows}
     shas = sorted(by_sha)
-    have = dict(conn.execute(select(message_contents.c.sha256, message_contents.c.id)
-                             .where(message_contents.c.sha256.in_(shas))).all())
-    new = [by_sha[sha] for sha in shas if sha not in have]
-    if new:
-        # Insert-or-ignore: another writer may add the same content meanwhile (PostgreSQL).
-        conn.execute(ctx.insert_ignore(blobs, ["sha256"]),
-                     [{"sha256": row["sha256"], "size": row["size"], "created_at": row["created_at"]} for row in new])
-        conn.execute(ctx.insert_ignore(message_contents, ["sha256"]), new)
-        have.update(conn.execute(select(message_contents.c.sha256, message_contents.c.id).where(
-            message_contents.c.sha256.in_([row["sha256"] for row in new]))).all())
-    return {sha: int(have[sha]) for sha in shas}
+    new = [by_sha[sha] for sha in shas]
+    # Insert-or-ignore, and read back only what was there already: new content is the common case.
+    conn.execute(ctx.insert_ignore(blobs, ["sha256"]),
+                 [{"sha256": row["sha256"], "size": row["size"], "created_at": row["created_at"]} for row in new])
+    have = {str(sha): int(content_id) for sha, content_id in conn.execute(
+        ctx.insert_ignore(message_contents, ["sha256"]).returning(message_contents.c.sha256, message_contents.c.id),
+        new)}
+    stored = [sha for sha in shas if sha not in have]
+    if stored:
+        have.update((str(sha), int(content_id)) for sha, content_id in conn.execute(
+            select(message_contents.c.sha256, message_contents.c.id).where(message_contents.c.sha256.in_(stored))))
+    return {sha: have[sha] for sha in shas}
+
+
+class ContentCache:
+    """Content values by (row id, SHA-256): the hash names the bytes the whole row is computed from, so an entry
+    is right for as long as it is held, even if a row id were reused. Oldest entries go first."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: dict[tuple[int, str], MessageContent] = {}
+        self._lock = threading.Lock()
+
+    def get(self, content_id: int, sha256: str) -> MessageContent | None:
+        return self._entries.get((content_id, sha256))
+
+    def put(self, content: MessageContent) -> None:
+        with self._lock:
+            self._entries[(content.id, content.sha256)] = content
+            while len(self._entries) > self.max_entries:
+                del self._entries[next(iter(self._entries))]
+
+
+CACHED_CONTENTS = ContentCache(2_048)
 
 
 def content_from_row(m: Mapping[str, Any]) -> MessageContent:
     """A content value from a row of :data:`FETCH_COLUMNS` (by column name)."""
+    found = CACHED_CONTENTS.get(int(m["id"]), str(m["sha256"]))
+    if found is not None:
+        return found
+    content = _content(m)
+    CACHED_CONTENTS.put(content)  # its part table, once parsed (``MessageContent.parts``), is kept with it
+    return content
+
+
+def _content(m: Mapping[str, Any]) -> MessageContent:
     sent = m["sent_date"]
     references = str(m["references"] or "")
     return MessageContent(

@@ -49,11 +49,13 @@ def allocate(ctx: MailContext, conn: Connection, counts: Mapping[int, int], *,
     return result
 
 
+_NEXT_MODSEQ = (update(folders).where(folders.c.id == bindparam("folder"))
+                .values(highestmodseq=folders.c.highestmodseq + 1).returning(folders.c.highestmodseq))
+
+
 def next_modseq(conn: Connection, folder_id: int) -> int:
     """A new MODSEQ for a change in the folder (the caller holds the folder's lock or takes it here)."""
-    return int(conn.execute(
-        update(folders).where(folders.c.id == folder_id)
-        .values(highestmodseq=folders.c.highestmodseq + 1).returning(folders.c.highestmodseq)).scalar_one())
+    return int(conn.execute(_NEXT_MODSEQ, {"folder": folder_id}).scalar_one())
 
 
 def ensure_mail_account(ctx: MailContext, conn: Connection, account_id: int) -> bool:

@@ -35,7 +35,7 @@ from congvu.mailstore.flagstore import restricted
 from congvu.mailstore.folders import ensure_defaults
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind
 from congvu.store.blobs import BlobRef
-from congvu.store.schema import accounts, folders, message_seen, messages
+from congvu.store.schema import accounts, folders, mail_accounts, message_seen, messages
 
 MAX_RECIPIENTS = 10_000
 
@@ -111,7 +111,12 @@ def write_batch(ctx: MailContext, conn: Connection,
     """Step 3 for every delivery of ``batch`` in the caller's transaction. A delivery to
     an account that does not exist writes nothing and gets its :class:`NotFound` in place of a result."""
     wanted = sorted({account for item in batch for account in item.account_ids})
-    known = set(conn.execute(select(accounts.c.id).where(accounts.c.id.in_(wanted))).scalars())
+    # Which accounts exist and which of them the mail store has seen (those have their folders), in one query.
+    seen = dict(conn.execute(select(accounts.c.id, mail_accounts.c.account_id.is_not(None))
+                             .select_from(accounts.outerjoin(mail_accounts,
+                                                             mail_accounts.c.account_id == accounts.c.id))
+                             .where(accounts.c.id.in_(wanted))).all())
+    known = set(seen)
     outcomes: list[DeliveryResult | NotFound] = []
     live: list[int] = []
     for position, item in enumerate(batch):
@@ -121,7 +126,8 @@ def write_batch(ctx: MailContext, conn: Connection,
             live.append(position)
     if not live:
         return outcomes
-    ensure_defaults(ctx, conn, {account for position in live for account in batch[position].account_ids})
+    ensure_defaults(ctx, conn, {account for position in live for account in batch[position].account_ids
+                                if not seen[account]}, always=True)
     content_ids = store_contents(ctx, conn, [batch[position].content for position in live])
     targets: dict[int, dict[int, int]] = {}  # position → account → folder
     by_folder: dict[str | SpecialUse | None, list[int]] = {}

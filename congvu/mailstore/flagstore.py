@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, update
+from sqlalchemy import Connection, Row, bindparam, delete, insert, update
 
 from congvu.errors import PermissionDenied
 from congvu.mailstore.access import FolderAccess, open_folder
@@ -21,13 +21,16 @@ from congvu.mailstore.api import FlagMode, FlagUpdate, MessageSummary, UidArg
 from congvu.mailstore.context import MailContext, as_utc
 from congvu.mailstore.counters import next_modseq
 from congvu.mailstore.flags import BITS, DELETED_BIT, SEEN_BIT, FlagSet, flag_names
-from congvu.mailstore.messages import summary_query, viewer_bits
+from congvu.mailstore.messages import UID_RANGE, parameters, summary_query, viewer_bits
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind
 from congvu.mailstore.uidsets import chunks, clip, to_ranges, uid_condition
 from congvu.store.schema import message_seen, messages
 
 ALL_BITS = sum(BITS.values())
 CHUNK = 500
+_SET_FLAGS = (update(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)))
+              .values(system_flags=bindparam("new_bits"), keywords=bindparam("new_keywords"),
+                      modseq=bindparam("new_modseq")))
 
 
 def allowed_bits(access: FolderAccess) -> tuple[int, bool]:
@@ -62,6 +65,10 @@ def store_flags(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg, 
                                    message_en=f"No right to change flags in {access.path}")
         rows: list[Row[Any]] = []
         for part in chunks(clip(ranges, access.uidnext - 1)):
+            if len(part) == 1:
+                rows.extend(conn.execute(UID_RANGE[access.own],
+                                         parameters(access, low=part[0][0], high=part[0][1])))
+                continue
             rows.extend(conn.execute(summary_query(access).where(
                 uid_condition(messages.c.uid, part, sqlite=ctx.is_sqlite)).order_by(messages.c.uid)))
         modified: list[int] = []
@@ -111,8 +118,8 @@ def _write(conn: Connection, access: FolderAccess, updates: list[tuple[Row[Any],
         groups.setdefault((bits, new.keywords_text()), []).append(int(row.id))
     for (bits, keywords), ids in groups.items():
         for start in range(0, len(ids), CHUNK):
-            conn.execute(update(messages).where(messages.c.id.in_(ids[start:start + CHUNK]))
-                         .values(system_flags=bits, keywords=keywords, modseq=modseq))
+            conn.execute(_SET_FLAGS, {"ids": ids[start:start + CHUNK], "new_bits": bits, "new_keywords": keywords,
+                                      "new_modseq": modseq})
     if seen_on:
         conn.execute(insert(message_seen), [{"message_id": mid, "account_id": access.viewer_id} for mid in seen_on])
     for start in range(0, len(seen_off), CHUNK):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 
 from congvu.errors import Conflict, InvalidInput, PermissionDenied
 from congvu.mailstore.access import FolderAccess, folder_not_found, folder_query, open_folder, owner_rights
@@ -76,18 +76,22 @@ def list_folders(ctx: MailContext, viewer_id: int) -> tuple[FolderInfo, ...]:
     return _infos([access for access in accesses if "l" in access.rights])
 
 
+_ACCOUNT_BY_ADDRESS = select(accounts.c.id).where(accounts.c.address == bindparam("address"))
+_BY_NAME = folder_query(bindparam("viewer_id")).where(folders.c.account_id == bindparam("owner_id"),
+                                                       folders.c.name == bindparam("name"))
+
+
 def _owner_id(conn: Connection, viewer_id: int, path: FolderPath) -> int:
     if path.owner_address is None:
         return viewer_id
-    found = conn.execute(select(accounts.c.id).where(accounts.c.address == path.owner_address)).scalar()
+    found = conn.execute(_ACCOUNT_BY_ADDRESS, {"address": path.owner_address}).scalar()
     if found is None:
         raise folder_not_found(f"{path.owner_address}/{path.name}")
     return int(found)
 
 
 def _load(conn: Connection, viewer_id: int, owner_id: int, name: str) -> FolderAccess | None:
-    row = conn.execute(folder_query(viewer_id).where(folders.c.account_id == owner_id,
-                                                     folders.c.name == name)).first()
+    row = conn.execute(_BY_NAME, {"viewer_id": viewer_id, "owner_id": owner_id, "name": name}).first()
     return FolderAccess.from_row(viewer_id, row) if row is not None else None
 
 
@@ -95,6 +99,12 @@ def find_folder(ctx: MailContext, viewer_id: int, path: str) -> FolderInfo:
     where = parse_path(path)
     with ctx.db.read() as conn:
         owner_id = _owner_id(conn, viewer_id, where)
+        access = _load(conn, viewer_id, owner_id, where.name)
+        if access is not None:
+            # The owner has a folder, so the store has set its mailbox up already: nothing to create first.
+            if not access.visible:
+                raise folder_not_found(path)
+            return access.info(has_children=has_children(conn, owner_id, access.name))
         if not owner_rights(conn, viewer_id, owner_id):
             raise folder_not_found(path)
     ensure_lazily(ctx, [owner_id])

@@ -22,6 +22,7 @@ from congvu.mailstore.api import (
     FolderSnapshot,
     FolderStatus,
     MailStoreApi,
+    MessageSummary,
     QuotaUsage,
     Rights,
     SortFields,
@@ -107,6 +108,9 @@ class MailStore:
 
     def fetch(self, viewer_id: int, folder_id: int, uids: UidArg) -> tuple[StoredMessage, ...]:
         return messages.fetch(self.ctx, viewer_id, folder_id, uids)
+
+    def fetch_summaries(self, viewer_id: int, folder_id: int, uids: UidArg) -> tuple[MessageSummary, ...]:
+        return messages.fetch_summaries(self.ctx, viewer_id, folder_id, uids)
 
     def read_raw(self, viewer_id: int, folder_id: int, uid: int) -> bytes:
         return messages.read_raw(self.ctx, viewer_id, folder_id, uid)

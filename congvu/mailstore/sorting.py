@@ -51,7 +51,7 @@ def search(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterio
         access = open_folder(conn, viewer_id, folder_id, "r")
         compiler = SearchCompiler(ctx, conn, access)
         query = _matching(compiler, criterion, (messages.c.uid,))
-        return tuple(int(uid) for uid in conn.execute(query).scalars())
+        return tuple(int(uid) for uid in conn.execute(query).scalars().all())
 
 
 def _fields(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> list[SortFields]:

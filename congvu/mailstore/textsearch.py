@@ -6,7 +6,10 @@ case and Vietnamese diacritics (``đ`` included). Header and body text are found
 * SQLite: the FTS5 table ``message_text`` with the ``trigram`` tokenizer over the folded text. A phrase query of
   three characters or more is an exact substring test answered from the index; shorter needles are checked
   with LIKE on the folded columns. Trigrams (rather than ``unicode61`` words) because IMAP asks for substrings:
-  "vinh" must find "tvvinh@dongnai.gov.vn", and words would also split Vietnamese syllables apart.
+  "vinh" must find "tvvinh@dongnai.gov.vn", and words would also split Vietnamese syllables apart. The index
+  covers every mailbox of the installation, so in a folder of at most :data:`SCAN_LIMIT` UIDs reading the
+  folder's own texts with LIKE is cheaper than matching the whole index (same result: both are substring tests
+  on the same folded text).
 * PostgreSQL: GIN ``pg_trgm`` indexes on the same folded columns serve ``LIKE '%needle%'``; the planner rechecks
   every candidate, so the result is exact. ``to_tsvector`` would give word matches, not substrings.
 
@@ -65,6 +68,7 @@ from congvu.vntext.fold import fold
 c = message_contents.c
 _FTS = table("message_text")
 _MIN_TRIGRAM = 3
+SCAN_LIMIT = 2_000
 _ADDRESS_COLUMNS = {TextField.SUBJECT: c.subject_fold, TextField.FROM: c.from_fold, TextField.TO: c.to_fold,
                     TextField.CC: c.cc_fold, TextField.BCC: c.bcc_fold}
 _HEADER_FIELDS = {"subject": TextField.SUBJECT, "from": TextField.FROM, "to": TextField.TO, "cc": TextField.CC,
@@ -134,7 +138,7 @@ class SearchCompiler:
         """Needle in search_headers / search_body (``fts_column`` None: either), through the text index."""
         self.needs_content = True
         columns = [c.search_headers, c.search_body] if fts_column is None else [c[fts_column]]
-        if not self.ctx.is_sqlite or len(needle) < _MIN_TRIGRAM:
+        if not self.ctx.is_sqlite or len(needle) < _MIN_TRIGRAM or self.access.uidnext <= SCAN_LIMIT + 1:
             return or_(*(self._contains(column, needle) for column in columns))
         phrase = '"' + needle.replace('"', '""') + '"'
         query = phrase if fts_column is None else f"{fts_column} : {phrase}"

@@ -10,11 +10,16 @@ liberally elsewhere.
   end cannot keep the server reading forever: past twice the size limit the connection is closed.
 - A message with NUL octets (RFC 5322 §2.1, not allowed without BINARYMIME) or with a line longer than the line
   limit is refused as a whole; nothing partial is ever handed on.
+
+Lines are handled one by one only where one of these rules may apply. The lines already received that need no
+care (each ends in CR LF, none starts with "." or holds NUL, none is too long) are taken as one block: a message
+of 100 KB has some 1,300 lines, and a Python step for each of them cost more than storing the message.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +30,43 @@ MAX_LINE_OCTETS = 65536
 """Longest line accepted: far above the 998 of RFC 5322 §2.1.1, since real senders exceed it, but bounded."""
 PROGRESS_EVERY_OCTETS = 65536
 HARD_LIMIT_SLACK_OCTETS = 1024 * 1024
+CRLF = b"\r\n"
+_BARE_LF = re.compile(rb"(?<!\r)\n")
+
+
+def _before_long_line(held: bytearray, end: int, max_line: int) -> int:
+    """``end``, or the start of the first line before it with more than ``max_line`` octets before its CR LF."""
+    # From a line start, the last LF within max_line + 2 octets ends a run of short lines; none ends a long one.
+    start = 0
+    while start < end:
+        last = held.rfind(b"\n", start, min(end, start + max_line + 2))
+        if last < 0:
+            return start
+        start = last + 1
+    return end
+
+
+def _plain_block(reader: asyncio.StreamReader, room: int, max_line: int) -> int:
+    """How many octets at the front of what ``reader`` holds already are whole lines needing no care, at most
+    ``room``; 0 when the first line needs care or nothing is held."""
+    # The stream's buffer is looked at, never changed: the lines are then taken with readexactly(), so nothing
+    # after the end-of-data mark (pipelined commands, RFC 2920) is ever taken from the command reader.
+    held = getattr(reader, "_buffer", None)
+    if room <= 0 or not isinstance(held, bytearray) or held.startswith(b"."):
+        return 0
+    end = held.rfind(b"\n", 0, room) + 1
+    dot = held.find(b"\n.", 0, end)
+    if dot >= 0:
+        end = dot + 1
+    end = _before_long_line(held, end, max_line)
+    if held.count(b"\n", 0, end) != held.count(b"\r\n", 0, end):
+        bare = _BARE_LF.search(held, 0, end)
+        if bare is not None:
+            end = held.rfind(b"\n", 0, bare.start()) + 1
+    nul = held.find(b"\x00", 0, end)
+    if nul >= 0:
+        end = held.rfind(b"\n", 0, nul) + 1
+    return end
 
 
 @dataclass(frozen=True)
@@ -37,7 +79,7 @@ class DataOutcome:
 async def read_data(reader: asyncio.StreamReader, *, max_bytes: int, max_line: int = MAX_LINE_OCTETS,
                     on_progress: Callable[[], None] | None = None) -> DataOutcome:
     """Read up to the end-of-data mark; raises :class:`ConnectionError` when the client goes away first."""
-    chunks: list[bytes] = []
+    pieces: list[bytes] = []  # the message so far, each line with its CR LF
     size = 0
     read_since_progress = 0
     hard_limit = 2 * max_bytes + HARD_LIMIT_SLACK_OCTETS
@@ -47,6 +89,17 @@ async def read_data(reader: asyncio.StreamReader, *, max_bytes: int, max_line: i
     long_piece_cr = False
     bare_lf = False
     while True:
+        if refusal is None and not in_long_line:
+            block = _plain_block(reader, max_bytes - size, max_line)
+            if block:
+                pieces.append(await reader.readexactly(block))
+                size += block
+                previous_crlf = True
+                read_since_progress += block
+                if on_progress is not None and read_since_progress >= PROGRESS_EVERY_OCTETS:
+                    on_progress()
+                    read_since_progress = 0
+                continue
         try:
             line = await reader.readuntil(b"\n")
         except asyncio.LimitOverrunError as overrun:
@@ -55,7 +108,7 @@ async def read_data(reader: asyncio.StreamReader, *, max_bytes: int, max_line: i
             read_since_progress += len(piece)
             in_long_line, long_piece_cr = True, piece.endswith(b"\r")
             refusal = refusal or replies.line_too_long(max_line)
-            chunks.clear()
+            pieces.clear()
             if size > hard_limit:
                 return DataOutcome(refusal=_closing(replies.message_too_big(max_bytes)))
             continue
@@ -92,13 +145,12 @@ async def read_data(reader: asyncio.StreamReader, *, max_bytes: int, max_line: i
         elif b"\x00" in body:
             refusal = replies.NUL_IN_CONTENT
         if refusal is not None:
-            chunks.clear()
+            pieces.clear()
             continue
-        chunks.append(body)
+        pieces += (body, CRLF)
     if refusal is not None:
         return DataOutcome(refusal=refusal)
-    chunks.append(b"")
-    return DataOutcome(raw=b"\r\n".join(chunks) if len(chunks) > 1 else b"", bare_lf=bare_lf)
+    return DataOutcome(raw=b"".join(pieces), bare_lf=bare_lf)
 
 
 def _closing(reply: Reply) -> Reply:

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_POOL_SIZE = 16
+SQLITE_POOL_OVERFLOW = 16
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -32,11 +34,11 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_on_begin(conn: Connection) -> None:
     # Writers take the lock at BEGIN: no deadlock-prone lock upgrades between readers turned writers.
-    # Readers start a deferred transaction and never block anyone under WAL.
-    if conn.get_execution_options().get("congvu_write"):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-    else:
-        conn.exec_driver_sql("BEGIN")
+    # Readers start a deferred transaction and never block anyone under WAL. Sent straight to the driver: the
+    # statement is fixed, and every mail store call begins one.
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute("BEGIN IMMEDIATE" if conn.get_execution_options().get("congvu_write") else "BEGIN")
 
 
 def normalise_url(url: str) -> str:
@@ -56,7 +58,11 @@ class Database:
         # SQLite has one writer at a time anyway; PostgreSQL writers run side by side under row locks.
         self._writer = threading.RLock() if self.is_sqlite else None
         if self.is_sqlite:
-            self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 30})
+            # A file database keeps enough connections for the mail store's worker threads and the other
+            # services at once: a connection beyond the pool is opened (and its PRAGMAs run) for every use.
+            pooled = {} if make_url(self.url).database in (None, "", ":memory:") else {
+                "pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
+            self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 30}, **pooled)
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
         else:

@@ -8,6 +8,8 @@ path itself is covered by ``tests/e2e/test_doc_mail_exchange.py``.
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -18,7 +20,7 @@ from conftest import cong_van, province_tree
 
 from congvu.config.settings import DataDir
 from congvu.documents.mail_bridge import compose_package_mail, recognise_incoming_mail
-from congvu.documents.mail_intake import MailIntake
+from congvu.documents.mail_intake import BackgroundDispatch, MailIntake
 from congvu.documents.service import DocumentService, documents_for
 from congvu.documents.transport import PackageKind
 from congvu.errors import InvalidInput, NotFound
@@ -193,7 +195,7 @@ def test_a_failure_on_the_documents_side_keeps_the_package(
         raise RuntimeError("cơ sở dữ liệu đang bảo trì")
 
     intake = MailIntake(other)
-    other.receive = broken  # type: ignore[method-assign]
+    other.arrivals.receive = broken  # type: ignore[method-assign]
     account = khanh_hoa.directory.accounts.show("snv@khanhhoa.gov.vn")
     assert intake.delivered(raw, [account.id]) == ()
     kept, = other.quarantine.list()
@@ -223,3 +225,29 @@ def test_status_packages_are_named_apart() -> None:
                                sender_address="snv@khanhhoa.gov.vn", recipient_address="vpubnd@dongnai.gov.vn")
     assert b"trang-thai-01-VPUBND-TTTH.edxml" in raw
     assert recognise_incoming_mail(raw) is not None
+
+
+def test_background_dispatch_runs_once_more_for_calls_made_while_it_runs() -> None:
+    started, release = threading.Event(), threading.Event()
+    rounds = [threading.Event(), threading.Event(), threading.Event()]
+    runs: list[int] = []
+
+    def dispatch() -> None:
+        runs.append(len(runs))
+        rounds[len(runs) - 1].set()
+        if len(runs) == 1:
+            started.set()
+            release.wait(10)
+            raise RuntimeError("the first round fails; the next one still runs")
+
+    kick = BackgroundDispatch(dispatch)
+    kick()
+    assert started.wait(10)
+    kick()
+    kick()  # both calls during the first run fold into one more run
+    release.set()
+    assert rounds[1].wait(10)
+    kick()  # after (or at the very end of) that run: one more
+    assert rounds[2].wait(10)
+    time.sleep(0.1)
+    assert runs == [0, 1, 2]

@@ -3,6 +3,7 @@ sizes, boolean combinations, HEADER exactness, and the translation of IMAP searc
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -32,7 +33,7 @@ from congvu.mailstore.criteria import (
     UidIn,
 )
 from congvu.mailstore.imapsearch import SessionView, flag_mode, from_imap, sort_order
-from congvu.mailstore.textsearch import SearchCompiler
+from congvu.mailstore.textsearch import SCAN_LIMIT, SearchCompiler
 
 ICT = timezone(timedelta(hours=7))
 
@@ -94,11 +95,17 @@ def test_text_search_goes_through_the_index(installation: Installation, people: 
         assert access_row == 1
         from congvu.mailstore.access import open_folder
 
-        compiler = SearchCompiler(store.ctx, conn, open_folder(conn, people.an, inbox, "r"))
+        access = open_folder(conn, people.an, inbox, "r")
+        # A folder that has held more than SCAN_LIMIT messages: its text is found through the index.
+        compiler = SearchCompiler(store.ctx, conn, replace(access, uidnext=SCAN_LIMIT + 2))
         condition = compiler.where(TextContains(TextField.BODY, "dong nai"))
         sql = str(condition.compile(installation.db.engine))
         if installation.db.is_sqlite:
             assert "MATCH" in sql and "message_text" in sql
+            # A small folder reads its own few texts instead of the whole installation's index.
+            small = SearchCompiler(store.ctx, conn, access).where(TextContains(TextField.BODY, "dong nai"))
+            small_sql = str(small.compile(installation.db.engine))
+            assert "LIKE" in small_sql and "MATCH" not in small_sql
             hits = conn.execute(text("SELECT rowid FROM message_text WHERE message_text MATCH :q"),
                                 {"q": 'search_body : "dong nai"'}).scalars().all()
             assert len(hits) == 1

@@ -1,26 +1,45 @@
 """FETCH and UID FETCH (RFC 9051 §6.4.5, §6.4.9) with CHANGEDSINCE and VANISHED (RFC 7162 §3.1.4.1, §3.2.6).
 
 Messages are read from the store in batches (summaries and content indexes in a few queries per batch, raw
-bytes only when a body section is asked for) and written as they are rendered, so a FETCH 1:* of a large
-folder streams instead of building one huge reply. Fetching a body section without .PEEK sets \\Seen
+bytes only when a body section is asked for and not already cut) and written as they are rendered, so a FETCH
+1:* of a large folder streams instead of building one huge reply. Each batch is one trip to a worker thread:
+the read, the \\Seen it sets and the messages' bytes. Fetching a body section without .PEEK sets \\Seen
 (RFC 9051 §6.4.5) when the folder is read-write and the viewer holds right ``s`` (RFC 4314 §4).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from congvu.imap import response
 from congvu.imap.commands import Fetch
 from congvu.imap.fetch import FetchSimple
 from congvu.imap.sequence import NumberSet
-from congvu.imapserver.fetching import FetchPlan, UnknownCte, plan_fetch, render_items
+from congvu.imapserver.fetching import (
+    FetchPlan,
+    HeaderKey,
+    SectionCache,
+    UnknownCte,
+    plan_fetch,
+    render_line,
+    summary_template,
+    summary_values,
+)
 from congvu.imapserver.handlers.targets import selected, target_uids
 from congvu.imapserver.replies import Reply, bad, no, ok
 from congvu.imapserver.selected import SelectedFolder
-from congvu.mailstore.api import SEEN, FlagMode, MailStoreApi, MessageContent, MessageSummary
+from congvu.mailstore.api import (
+    SEEN,
+    FlagMode,
+    FlagUpdate,
+    MailStoreApi,
+    MessageContent,
+    MessageSummary,
+    StoredMessage,
+)
 
 if TYPE_CHECKING:
     from congvu.imapserver.connection import ImapConnection
@@ -60,61 +79,93 @@ async def fetch(conn: ImapConnection, command: Fetch) -> Reply:
     return ok("Xong FETCH", "FETCH completed")
 
 
-async def _mark_seen(conn: ImapConnection, folder: SelectedFolder, plan: FetchPlan,
-                     summaries: Sequence[MessageSummary]) -> tuple[dict[int, MessageSummary], set[int]]:
-    """Set \\Seen on the unseen messages a non-PEEK body fetch reads; their new summaries and UIDs."""
-    if not plan.sets_seen or folder.read_only or "s" not in folder.folder.rights:
-        return {}, set()
-    unseen = [s.uid for s in summaries if SEEN not in s.flags]
-    if not unseen:
-        return {}, set()
-    update = await conn.server.store.store_flags(conn.session.account_id, folder.folder.id, unseen,
-                                                   FlagMode.ADD, [SEEN])
-    folder.note_own(m for m in update.messages if m.uid in update.changed)
-    return {m.uid: m for m in update.messages}, set(update.changed)
+@dataclass(frozen=True)
+class _Batch:
+    """What one trip to the store brought back for a batch of UIDs: the messages, the \\Seen update (if the
+    fetch set it), and per message either its raw bytes or its header sections from the cache."""
+
+    messages: tuple[StoredMessage, ...]
+    update: FlagUpdate | None
+    raws: tuple[bytes | None, ...]
+    cached: tuple[Mapping[HeaderKey, bytes | None] | None, ...]
+
+
+def _read_batch(store: MailStoreApi, account: int, folder_id: int, uids: list[int], plan: FetchPlan,
+                set_seen: bool, sections: SectionCache) -> _Batch:
+    """Runs on a worker thread: the batch's messages, \\Seen set on the unseen ones a non-PEEK body fetch reads,
+    and the raw bytes of those whose sections are not all cached."""
+    messages = store.fetch(account, folder_id, uids)
+    update = None
+    if set_seen:
+        unseen = [m.uid for m in messages if SEEN not in m.summary.flags]
+        if unseen:
+            update = store.store_flags(account, folder_id, unseen, FlagMode.ADD, [SEEN])
+    raws: list[bytes | None] = [None] * len(messages)
+    cached: list[Mapping[HeaderKey, bytes | None] | None] = [None] * len(messages)
+    if plan.needs_raw:
+        for index, message in enumerate(messages):
+            sha = message.content.sha256
+            found = sections.find(sha, plan.header_keys) if plan.header_keys is not None else None
+            if found is None:
+                raws[index] = store.read_blob(sha)
+            else:
+                cached[index] = found
+    return _Batch(messages, update, tuple(raws), tuple(cached))
 
 
 async def _fetch_stored(conn: ImapConnection, folder: SelectedFolder, plan: FetchPlan, uids: list[int]) -> None:
     store = conn.server.store
+    sections = conn.server.sections
     account = conn.session.account_id
     rev1 = not conn.session.rev2
     batch_size = conn.server.limits.fetch_batch
+    set_seen = plan.sets_seen and not folder.read_only and "s" in folder.folder.rights
     for start in range(0, len(uids), batch_size):
-        batch = uids[start : start + batch_size]
-        messages = await store.fetch(account, folder.folder.id, batch)
-        updated, seen_now = await _mark_seen(conn, folder, plan, [m.summary for m in messages])
-        raws: list[bytes | None] = [None] * len(messages)
-        if plan.needs_raw:
-            # One trip to a worker thread for the whole batch instead of one per message.
-            raws = list(await asyncio.to_thread(_read_blobs, store.store, [m.content.sha256 for m in messages]))
-        for message, raw in zip(messages, raws, strict=True):
+        batch = await store.call(partial(_read_batch, account=account, folder_id=folder.folder.id,
+                                         uids=uids[start : start + batch_size], plan=plan, set_seen=set_seen,
+                                         sections=sections))
+        updated: dict[int, MessageSummary] = {}
+        seen_now: frozenset[int] = frozenset()
+        if batch.update is not None:
+            update = batch.update
+            folder.note_own(m for m in update.messages if m.uid in update.changed)
+            updated, seen_now = {m.uid: m for m in update.messages}, update.changed
+        for message, raw, cached in zip(batch.messages, batch.raws, batch.cached, strict=True):
             summary = updated.get(message.uid, message.summary)
             _write(conn, folder, plan, summary, message.content, raw, rev1=rev1,
-                   add_flags=message.uid in seen_now and not plan.wants_flags)
+                   add_flags=message.uid in seen_now and not plan.wants_flags, cached=cached, sections=sections)
             await conn.flush_if_large()
 
 
-def _read_blobs(store: MailStoreApi, shas: list[str]) -> list[bytes]:
-    return [store.read_blob(sha) for sha in shas]
-
-
 async def _fetch_summaries(conn: ImapConnection, folder: SelectedFolder, plan: FetchPlan, uids: list[int]) -> None:
-    """Flags, UIDs, dates and sizes of many messages: one snapshot query instead of batches of full reads."""
-    snapshot = await conn.server.store.snapshot(conn.session.account_id, folder.folder.id)
+    """Flags, UIDs, dates and sizes of many messages: one query over the UIDs they span, no content."""
+    span = NumberSet.from_ranges([(uids[0], uids[-1])])
+    listed = await conn.server.store.fetch_summaries(conn.session.account_id, folder.folder.id, span)
     wanted = set(uids)
     rev1 = not conn.session.rev2
-    for summary in snapshot.messages:
-        if summary.uid in wanted:
+    template = summary_template(plan)
+    for count, summary in enumerate(listed, 1):
+        if summary.uid not in wanted:
+            continue
+        if template is None:
             _write(conn, folder, plan, summary, None, None, rev1=rev1, add_flags=False)
+        else:
+            # The common FETCH 1:* (FLAGS): one formatting operation per message.
+            seq = folder.seq_of(summary.uid)
+            if seq is not None:
+                flags = folder.flags_of(summary, rev1=rev1)
+                conn.write(template[0] % (seq, *summary_values(template[1], summary, flags)))
+        if not count % 256:
             await conn.flush_if_large()
 
 
 def _write(conn: ImapConnection, folder: SelectedFolder, plan: FetchPlan, summary: MessageSummary,
-           content: MessageContent | None, raw: bytes | None, *, rev1: bool, add_flags: bool) -> None:
+           content: MessageContent | None, raw: bytes | None, *, rev1: bool, add_flags: bool,
+           cached: Mapping[HeaderKey, bytes | None] | None = None, sections: SectionCache | None = None) -> None:
     seq = folder.seq_of(summary.uid)
     if seq is None:
         return
     flags = folder.flags_of(summary, rev1=rev1)
-    items = render_items(plan, summary, content, raw, flags=flags, add_flags=add_flags)
-    conn.write(response.fetch(seq, items))
+    conn.write(render_line(seq, plan, summary, content, raw, flags=flags, add_flags=add_flags, cached=cached,
+                           sections=sections))
 

@@ -10,6 +10,7 @@ A MULTIAPPEND is all or nothing (RFC 3502 §2): if one message fails, those alre
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from congvu.errors import Conflict, CongVuError, InvalidInput, NotFound
@@ -20,7 +21,17 @@ from congvu.imapserver.handlers.targets import find_folder, refuse, special_use
 from congvu.imapserver.listing import list_entries, lsub_entries
 from congvu.imapserver.replies import Reply, bad, no, ok
 from congvu.imapserver.services import log
-from congvu.mailstore.api import DELETED, DELIMITER, INBOX, RECENT, Appended, FlagMode, FolderInfo
+from congvu.mailstore.api import (
+    DELETED,
+    DELIMITER,
+    INBOX,
+    RECENT,
+    Appended,
+    FlagMode,
+    FolderInfo,
+    FolderStatus,
+    MailStoreApi,
+)
 from congvu.mailstore.criteria import HasFlag
 from congvu.mailstore.usage import UsageKind
 
@@ -114,10 +125,12 @@ async def lsub(conn: ImapConnection, command: Lsub) -> Reply:
     return ok("Xong LSUB", "LSUB completed")
 
 
-async def status_items(conn: ImapConnection, info: FolderInfo, names: tuple[str, ...]) -> dict[str, int]:
+async def status_items(conn: ImapConnection, info: FolderInfo, names: tuple[str, ...],
+                       current: FolderStatus | None = None) -> dict[str, int]:
+    """The STATUS values of ``names``; ``current`` is the folder's status when the caller has read it already."""
     store = conn.server.store
     account = conn.session.account_id
-    status = await store.folder_status(account, info.id)
+    status = current if current is not None else await store.folder_status(account, info.id)
     values: dict[str, int] = {}
     for name in names:
         if name == "MESSAGES":
@@ -146,9 +159,22 @@ async def status_items(conn: ImapConnection, info: FolderInfo, names: tuple[str,
     return values
 
 
+def _folder_and_status(store: MailStoreApi, viewer_id: int, path: str) -> tuple[FolderInfo, FolderStatus] | NotFound:
+    """Runs on a worker thread: the folder named ``path`` and its status, in one trip."""
+    try:
+        info = store.find_folder(viewer_id, path)
+    except NotFound as error:
+        return error
+    return info, store.folder_status(viewer_id, info.id)
+
+
 async def status(conn: ImapConnection, command: Status) -> Reply:
-    info = await find_folder(conn, command.mailbox)
-    items = await status_items(conn, info, command.items)
+    found = await conn.server.store.call(partial(_folder_and_status, viewer_id=conn.session.account_id,
+                                                 path=command.mailbox))
+    if isinstance(found, NotFound):
+        raise refuse(found)  # as find_folder answers: NO [NONEXISTENT]
+    info, current = found
+    items = await status_items(conn, info, command.items, current)
     conn.write(response.status(info.path, items, utf8=conn.utf8))
     if info.name == INBOX and not info.shared:
         conn.server.record_usage(UsageKind.INBOX_CHECK, conn.session.account_id, {"command": "STATUS"})
