@@ -28,6 +28,9 @@ class NetworkResolver:
             self._resolver.port = config.server.port
         else:
             self._resolver = dns.asyncresolver.Resolver()
+        # Answers are kept for their TTL (negative ones for the SOA minimum): SPF/DKIM/DMARC on the MX and MX
+        # look-ups for the queue ask the same names again and again.
+        self._resolver.cache = dns.resolver.LRUCache()
         self._resolver.lifetime = config.timeout_s
         self._resolver.timeout = config.timeout_s
 

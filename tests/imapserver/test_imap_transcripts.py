@@ -7,7 +7,7 @@ import asyncio
 import base64
 import zlib
 
-from conftest import PASSWORD, ImapServer, tagged
+from conftest import PASSWORD, TEST_LIMITS, ImapServer, tagged
 from imap_samples import simple, token
 
 
@@ -130,8 +130,6 @@ async def test_client_that_vanishes_mid_literal_leaves_others_untouched(server: 
 
 async def test_too_many_bad_commands_end_the_session(start_server) -> None:  # type: ignore[no-untyped-def]
     from dataclasses import replace
-
-    from conftest import TEST_LIMITS
 
     server = await start_server(replace(TEST_LIMITS, max_bad_commands=3))
     wire = await server.wire()
