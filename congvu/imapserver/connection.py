@@ -20,7 +20,6 @@ from congvu.errors import CongVuError, NotFound, PermissionDenied
 from congvu.imap import response
 from congvu.imap.commands import Command, Id
 from congvu.imap.errors import ParseError, UnsupportedCharset
-from congvu.imap.parser import parse_command
 from congvu.imap.reader import (
     CommandRead,
     CommandReader,
@@ -190,7 +189,7 @@ class ImapConnection:
 
     async def _execute(self, event: CommandRead) -> None:
         try:
-            command = parse_command(event.raw, utf8=self.session.utf8)
+            command = self.server.commands.parse(event.raw, utf8=self.session.utf8)
         except UnsupportedCharset as error:
             reply: Reply | None = no(error.message, error.message_en, response.badcharset(error.supported))
             await self._finish_command(event.tag, reply)

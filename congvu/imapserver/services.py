@@ -4,8 +4,9 @@
   store (:class:`congvu.mailstore.aio.AsyncMailStore`), the sign-in check mail clients go through
   (:meth:`congvu.access.signin.SignInService.mail_client`, which passes the throttle shared with SMTP submission
   and the web, accepts app passwords and records the last login), the usage recorder and the limits.
-- :class:`ImapServer`: one per set of listeners: the services, the TLS context, the connection counters and the
-  header sections already cut for FETCH (:class:`congvu.imapserver.fetching.SectionCache`).
+- :class:`ImapServer`: one per set of listeners: the services, the TLS context, the connection counters, the
+  header sections already cut for FETCH (:class:`congvu.imapserver.fetching.SectionCache`) and the commands
+  already parsed (:class:`congvu.imapserver.parsecache.ParseCache`).
 
 Blocking calls (password hashing, the sign-in record) run on threads so the loop never waits on them.
 """
@@ -22,6 +23,7 @@ from typing import Protocol
 from congvu.access.models import SignInResult
 from congvu.imapserver.fetching import SectionCache
 from congvu.imapserver.limits import ConnectionCounter, ImapLimits
+from congvu.imapserver.parsecache import ParseCache
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.mailstore.usage import UsageKind
@@ -69,6 +71,7 @@ class ImapServer:
     counter: ConnectionCounter = field(init=False)
     connections: set[asyncio.Task[None]] = field(default_factory=set)
     sections: SectionCache = field(default_factory=SectionCache)
+    commands: ParseCache = field(default_factory=ParseCache)
 
     def __post_init__(self) -> None:
         self.counter = ConnectionCounter(self.services.limits)

@@ -13,12 +13,12 @@ their part table once it has been parsed: the messages a client lists are fetche
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from congvu.imap.subject import base_subject
 from congvu.mail.headers import decode_header_value
@@ -155,7 +155,27 @@ class ContentCache:
                 del self._entries[next(iter(self._entries))]
 
 
-CACHED_CONTENTS = ContentCache(2_048)
+CACHED_CONTENTS = ContentCache(4_096)
+_BY_IDS = select(*FETCH_COLUMNS).where(message_contents.c.id.in_(bindparam("ids", expanding=True)))
+_IDS_PER_QUERY = 500
+
+
+def read_contents(conn: Connection, keys: Iterable[tuple[int, str]]) -> dict[int, MessageContent]:
+    """The contents named by ``(row id, SHA-256)`` pairs, by row id: from the cache, the others in one query
+    per 500 (in the caller's transaction)."""
+    found: dict[int, MessageContent] = {}
+    missing: list[int] = []
+    for content_id, sha256 in keys:
+        cached = CACHED_CONTENTS.get(content_id, sha256)
+        if cached is None:
+            missing.append(content_id)
+        else:
+            found[content_id] = cached
+    for start in range(0, len(missing), _IDS_PER_QUERY):
+        for row in conn.execute(_BY_IDS, {"ids": missing[start:start + _IDS_PER_QUERY]}):
+            content = content_from_row(row._mapping)
+            found[content.id] = content
+    return found
 
 
 def content_from_row(m: Mapping[str, Any]) -> MessageContent:

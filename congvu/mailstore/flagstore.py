@@ -18,10 +18,10 @@ from sqlalchemy import Connection, Row, bindparam, delete, insert, update
 from congvu.errors import PermissionDenied
 from congvu.mailstore.access import FolderAccess, open_folder
 from congvu.mailstore.api import FlagMode, FlagUpdate, MessageSummary, UidArg
-from congvu.mailstore.context import MailContext, as_utc
+from congvu.mailstore.context import MailContext
 from congvu.mailstore.counters import next_modseq
 from congvu.mailstore.flags import BITS, DELETED_BIT, SEEN_BIT, FlagSet, flag_names
-from congvu.mailstore.messages import UID_RANGE, parameters, summary_query, viewer_bits
+from congvu.mailstore.messages import UID_RANGE, arrival, parameters, summary_query, viewer_bits
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind
 from congvu.mailstore.uidsets import chunks, clip, to_ranges, uid_condition
 from congvu.store.schema import message_seen, messages
@@ -91,7 +91,7 @@ def store_flags(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg, 
             bits = new_flags.bits if new_flags else viewer_bits(access, row)
             keywords = new_flags.keywords_text() if new_flags else str(row.keywords)
             result.append(MessageSummary(uid=uid, modseq=modseq if new_flags else int(row.modseq),
-                                         flags=flag_names(bits, keywords), internal_date=as_utc(row.internal_date),
+                                         flags=flag_names(bits, keywords), internal_date=arrival(row.internal_date),
                                          size=int(row.size), content_id=int(row.content_id)))
         if changed:
             events.append(MailboxEvent(folder_id, MailboxEventKind.FLAGS, tuple(sorted(changed)), modseq))

@@ -12,9 +12,24 @@ than running it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, FromClause, Row, Select, and_, bindparam, case, func, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    FromClause,
+    Row,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    select,
+    type_coerce,
+)
+from sqlalchemy.engine.processors import str_to_datetime
 
 from congvu.errors import NotFound
 from congvu.mailstore.access import FolderAccess, open_folder
@@ -22,12 +37,11 @@ from congvu.mailstore.api import (
     Changes,
     FolderSnapshot,
     FolderStatus,
-    MessageContent,
     MessageSummary,
     StoredMessage,
     UidArg,
 )
-from congvu.mailstore.contents import FETCH_COLUMNS, content_from_row
+from congvu.mailstore.contents import read_contents
 from congvu.mailstore.context import MailContext, as_utc
 from congvu.mailstore.flags import DELETED_BIT, SEEN_BIT, flag_names
 from congvu.mailstore.uidsets import chunks, clip, to_ranges, uid_condition
@@ -49,11 +63,17 @@ def summary_query(access: FolderAccess, *extra: Any) -> Select[Any]:
             .where(messages.c.folder_id == access.id))
 
 
+# The same columns, with the arrival time as the database hands it over: SQLite keeps UTC as text without an
+# offset, which one ``fromisoformat`` turns into the aware value (see :func:`arrival`).
+_FAST_COLUMNS = (*SUMMARY_COLUMNS[:5], type_coerce(messages.c.internal_date, String).label("internal_date"),
+                 *SUMMARY_COLUMNS[6:])
+
+
 def _summary_select(own: bool, *extra: Any) -> Select[Any]:
     """:func:`summary_query` with the folder and the viewer as bound parameters ``folder_id`` and ``viewer_id``."""
     if own:
-        return select(*SUMMARY_COLUMNS, *extra).where(messages.c.folder_id == bindparam("folder_id"))
-    return (select(*SUMMARY_COLUMNS, message_seen.c.account_id.label("seen_by"), *extra)
+        return select(*_FAST_COLUMNS, *extra).where(messages.c.folder_id == bindparam("folder_id"))
+    return (select(*_FAST_COLUMNS, message_seen.c.account_id.label("seen_by"), *extra)
             .outerjoin(message_seen, and_(message_seen.c.message_id == messages.c.id,
                                           message_seen.c.account_id == bindparam("viewer_id")))
             .where(messages.c.folder_id == bindparam("folder_id")))
@@ -78,6 +98,19 @@ def parameters(access: FolderAccess, **more: int) -> dict[str, int]:
     return {"folder_id": access.id, "viewer_id": access.viewer_id, **more}
 
 
+def arrival(value: datetime | str) -> datetime:
+    """``internal_date`` as read by the statements above: a datetime, or SQLite's UTC text."""
+    if not isinstance(value, str):
+        return as_utc(value)
+    try:
+        parsed: datetime | None = datetime.fromisoformat(value + "+00:00")
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        return as_utc(str_to_datetime(value))  # any other spelling, read as SQLAlchemy reads it
+    return parsed
+
+
 def summaries(access: FolderAccess, rows: Iterable[Row[Any]]) -> list[MessageSummary]:
     """The rows of a summary query as the viewer sees them (read by position: columns of
     :data:`SUMMARY_COLUMNS`, then ``seen_by`` unless the viewer owns the folder)."""
@@ -88,8 +121,8 @@ def summaries(access: FolderAccess, rows: Iterable[Row[Any]]) -> list[MessageSum
         bits = row[3]
         if not own:
             bits = (bits & ~SEEN_BIT) | (SEEN_BIT if row[8] is not None else 0)
-        append(MessageSummary(int(row[1]), int(row[2]), flag_names(bits, row[4]), as_utc(row[5]), int(row[6]),
-                              int(row[7])))
+        # Both drivers hand integer columns over as int.
+        append(MessageSummary(row[1], row[2], flag_names(bits, row[4]), arrival(row[5]), row[6], row[7]))
     return found
 
 
@@ -121,37 +154,29 @@ def snapshot(ctx: MailContext, viewer_id: int, folder_id: int) -> FolderSnapshot
     return FolderSnapshot(folder=access.info(has_children=children), messages=listed)
 
 
-_CONTENT_LABELS = tuple(column.label(f"c_{column.name}") for column in FETCH_COLUMNS)
-_CONTENT_NAMES = tuple(column.name for column in FETCH_COLUMNS)
-_FETCH_RANGE = {own: _summary_select(own, *_CONTENT_LABELS)
+_FETCH_RANGE = {own: _summary_select(own, message_contents.c.sha256)
                 .join(message_contents, message_contents.c.id == messages.c.content_id)
                 .where(_UID_RANGE).order_by(messages.c.uid) for own in (False, True)}
 
 
 def fetch(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg) -> tuple[StoredMessage, ...]:
     ranges = to_ranges(uids)
-    found: list[StoredMessage] = []
-    contents: dict[int, MessageContent] = {}  # copies of one message share their content
+    listed: list[tuple[MessageSummary, str]] = []  # with the content's SHA-256 (last column)
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
         for part in chunks(clip(ranges, access.uidnext - 1)):
             if len(part) == 1:
                 rows = conn.execute(_FETCH_RANGE[access.own], parameters(access, low=part[0][0], high=part[0][1]))
             else:
-                rows = conn.execute(summary_query(access, *_CONTENT_LABELS)
+                rows = conn.execute(summary_query(access, message_contents.c.sha256)
                                     .join(message_contents, message_contents.c.id == messages.c.content_id)
                                     .where(uid_condition(messages.c.uid, part, sqlite=ctx.is_sqlite))
                                     .order_by(messages.c.uid))
             rows = rows.all()
-            for row, listed in zip(rows, summaries(access, rows), strict=True):
-                content = contents.get(listed.content_id)
-                if content is None:
-                    # The content columns come last in the row.
-                    values = row[len(row) - len(_CONTENT_NAMES):]
-                    content = content_from_row(dict(zip(_CONTENT_NAMES, values, strict=True)))
-                    contents[content.id] = content
-                found.append(StoredMessage(listed, content))
-    return tuple(found)
+            listed.extend(zip(summaries(access, rows), (str(row[-1]) for row in rows), strict=True))
+        # Copies of one message share their content; contents read before come from the cache.
+        contents = read_contents(conn, {(summary.content_id, sha) for summary, sha in listed})
+    return tuple(StoredMessage(summary, contents[summary.content_id]) for summary, _sha in listed)
 
 
 def fetch_summaries(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg) -> tuple[MessageSummary, ...]:
