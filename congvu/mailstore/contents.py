@@ -18,7 +18,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, RowMapping, bindparam, select
 
 from congvu.imap.subject import base_subject
 from congvu.mail.headers import decode_header_value
@@ -178,7 +178,7 @@ def read_contents(conn: Connection, keys: Iterable[tuple[int, str]]) -> dict[int
     return found
 
 
-def content_from_row(m: Mapping[str, Any]) -> MessageContent:
+def content_from_row(m: Mapping[str, Any] | RowMapping) -> MessageContent:
     """A content value from a row of :data:`FETCH_COLUMNS` (by column name)."""
     found = CACHED_CONTENTS.get(int(m["id"]), str(m["sha256"]))
     if found is not None:
@@ -188,7 +188,7 @@ def content_from_row(m: Mapping[str, Any]) -> MessageContent:
     return content
 
 
-def _content(m: Mapping[str, Any]) -> MessageContent:
+def _content(m: Mapping[str, Any] | RowMapping) -> MessageContent:
     sent = m["sent_date"]
     references = str(m["references"] or "")
     return MessageContent(

@@ -11,7 +11,7 @@ than running it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -111,7 +111,7 @@ def arrival(value: datetime | str) -> datetime:
     return parsed
 
 
-def summaries(access: FolderAccess, rows: Iterable[Row[Any]]) -> list[MessageSummary]:
+def summaries(access: FolderAccess, rows: Iterable[Sequence[Any]]) -> list[MessageSummary]:
     """The rows of a summary query as the viewer sees them (read by position: columns of
     :data:`SUMMARY_COLUMNS`, then ``seen_by`` unless the viewer owns the folder)."""
     own = access.own
@@ -166,13 +166,13 @@ def fetch(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg) -> tup
         access = open_folder(conn, viewer_id, folder_id, "r")
         for part in chunks(clip(ranges, access.uidnext - 1)):
             if len(part) == 1:
-                rows = conn.execute(_FETCH_RANGE[access.own], parameters(access, low=part[0][0], high=part[0][1]))
+                result = conn.execute(_FETCH_RANGE[access.own], parameters(access, low=part[0][0], high=part[0][1]))
             else:
-                rows = conn.execute(summary_query(access, message_contents.c.sha256)
-                                    .join(message_contents, message_contents.c.id == messages.c.content_id)
-                                    .where(uid_condition(messages.c.uid, part, sqlite=ctx.is_sqlite))
-                                    .order_by(messages.c.uid))
-            rows = rows.all()
+                result = conn.execute(summary_query(access, message_contents.c.sha256)
+                                      .join(message_contents, message_contents.c.id == messages.c.content_id)
+                                      .where(uid_condition(messages.c.uid, part, sqlite=ctx.is_sqlite))
+                                      .order_by(messages.c.uid))
+            rows = result.all()
             listed.extend(zip(summaries(access, rows), (str(row[-1]) for row in rows), strict=True))
         # Copies of one message share their content; contents read before come from the cache.
         contents = read_contents(conn, {(summary.content_id, sha) for summary, sha in listed})
