@@ -274,8 +274,9 @@ class ImapConnection:
         folder.dirty = False
         folder.polled_at = time.monotonic()
         store = self.server.store
+        account, folder_id, modseq = session.account_id, folder.folder.id, folder.modseq
         try:
-            changes = await store.changes_since(session.account_id, folder.folder.id, folder.modseq)
+            changes = await store.read(lambda s: s.changes_since(account, folder_id, modseq), rows=folder.count)
         except (NotFound, PermissionDenied):
             raise self.folder_lost() from None
         result = folder.apply(changes, rev1=not session.rev2, condstore=session.condstore, qresync=session.qresync)
@@ -304,8 +305,9 @@ class ImapConnection:
         folder = self.session.selected
         if folder is None or not isinstance(error, NotFound | PermissionDenied):
             return
+        account, folder_id = self.session.account_id, folder.folder.id
         try:
-            info = await self.server.store.get_folder(self.session.account_id, folder.folder.id)
+            info = await self.server.store.read(lambda s: s.get_folder(account, folder_id))
         except (NotFound, PermissionDenied):
             raise self.folder_lost() from None
         if "r" not in info.rights:

@@ -12,6 +12,7 @@ mod-sequence (RFC 7162 §3.1.5).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Sequence
 
 from congvu.imap import response, wire
@@ -124,9 +125,17 @@ def sort_orders(criteria: Sequence[SortCriterion]) -> tuple[SortOrder, ...]:
 
 
 def visible(uids: Sequence[int], folder: SelectedFolder) -> list[int]:
-    """The UIDs the client may hear of: those of messages it has been told about."""
+    """The UIDs the client may hear of: those of messages it has been told about (in the order given)."""
     limit = folder.max_uid
-    return [uid for uid in uids if uid <= limit and folder.seq_of(uid) is not None]
+    known = folder.uids
+    count = len(known)
+    found: list[int] = []
+    for uid in uids:
+        if uid <= limit:
+            index = bisect_left(known, uid)
+            if index < count and known[index] == uid:
+                found.append(uid)
+    return found
 
 
 def saved_result(numbers: Sequence[int], options: frozenset[str]) -> tuple[int, ...]:

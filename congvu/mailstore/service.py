@@ -48,6 +48,9 @@ class MailStore:
                  clock: Callable[[], datetime] = utcnow, day_zone: tzinfo = VIETNAM_TIME) -> None:
         self.notifier: Notifier = notifier if notifier is not None else LocalNotifier()
         self.ctx = MailContext(db=db, blobs=blobs, notifier=self.notifier, clock=clock, day_zone=day_zone)
+        # Reads are local file reads that never wait for a writer (SQLite under WAL): an asyncio server may make
+        # small ones on its own thread (see ``AsyncMailStore.read``).
+        self.local_reads = db.is_sqlite
         # Deliveries from concurrent callers (SMTP sessions, the outbound worker) share commits.
         self.deliveries = DeliveryBatcher(self.ctx)
 

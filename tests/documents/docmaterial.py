@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from congvu.documents.models import DraftInput, FileInput, Signer
+from congvu.installation import Installation
 
 
 def make_pdf(text: str = "Cong van so 01", *, pages: int = 1) -> bytes:
@@ -91,3 +94,26 @@ def make_authority(name: str = "CA thử nghiệm tỉnh Đồng Nai") -> Author
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .sign(key, hashes.SHA256()))
     return Authority(name, cert, key)
+
+
+def province_tree(inst: Installation) -> None:
+    d = inst.directory
+    d.agencies.add(code="H19", name="Ủy ban nhân dân tỉnh Đồng Nai", short_name="UBND", level="province")
+    d.agencies.add(code="H19.01", name="Văn phòng Ủy ban nhân dân tỉnh", short_name="VPUBND",
+                   level="department", parent="H19")
+    d.agencies.add(code="H19.04", name="Sở Thông tin và Truyền thông", short_name="STTTT", level="department",
+                   parent="H19")
+    d.agencies.add(code="H19.18", name="Sở Nội vụ", short_name="SNV", level="department", parent="H19")
+    d.agencies.add(code="H19.31", name="UBND huyện Thống Nhất", short_name="UBND", level="district", parent="H19")
+    d.groups.add("cacso@dongnai.gov.vn", name="Các sở, ban, ngành", rule="level=department")
+
+
+def cong_van(**changes: object) -> DraftInput:
+    """A công văn of the provincial office to the Department of Information and Communications."""
+    draft = DraftInput(
+        agency="H19.01", doc_type="cong_van", drafting_unit="TTTH",
+        subject="V/v tăng cường sử dụng thư điện tử công vụ",
+        signer=Signer("Trần Văn Vĩnh", "Phó Chủ tịch", "KT. CHỦ TỊCH"),
+        main_file=FileInput("6806-UBND-TTTH.pdf", make_pdf("Cong van 6806")),
+        kinh_gui=("H19.04",))
+    return replace(draft, **changes)  # type: ignore[arg-type]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from conftest import cong_van
-from docmaterial import make_pdf
+from docmaterial import cong_van, make_pdf
 
 from congvu.documents.mail_bridge import MailTransport, accept_mail, compose_package_mail, recognise_incoming_mail
 from congvu.documents.service import DocumentService, documents_for

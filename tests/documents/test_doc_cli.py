@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import province_tree
-from docmaterial import make_pdf
+from docmaterial import make_pdf, province_tree
 
 from congvu.cli.main import main
 from congvu.installation import Installation

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import cong_van, province_tree
+from docmaterial import cong_van, province_tree
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 

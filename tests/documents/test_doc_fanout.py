@@ -6,8 +6,7 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import cong_van
-from docmaterial import make_authority, make_pdf
+from docmaterial import cong_van, make_authority, make_pdf
 
 from congvu.documents.models import FileInput
 from congvu.documents.service import documents_for

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import cong_van
+from docmaterial import cong_van
 
 from congvu.documents.models import OutgoingState
 from congvu.documents.service import DocumentService

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from conftest import cong_van
+from docmaterial import cong_van
 
 from congvu.clerical.status_codes import StatusCode
 from congvu.documents.packages import build_status_message

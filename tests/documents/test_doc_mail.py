@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from conftest import cong_van, province_tree
+from docmaterial import cong_van, province_tree
 
 from congvu.config.settings import DataDir
 from congvu.documents.mail_bridge import compose_package_mail, recognise_incoming_mail

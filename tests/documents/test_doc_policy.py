@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import cong_van
+from docmaterial import cong_van
 
 from congvu.documents.service import DocumentService
 from congvu.errors import InvalidInput

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import cong_van
+from docmaterial import cong_van
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from lxml import etree

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import cong_van
+from docmaterial import cong_van
 
 from congvu.documents.models import Direction
 from congvu.documents.registers import allocate_number

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import cong_van
-from docmaterial import make_authority, make_pdf
+from docmaterial import cong_van, make_authority, make_pdf
 from test_doc_arrival import foreign_package
 
 from congvu.documents.service import DocumentService

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, ImapServer
+from imap_harness import PASSWORD, ImapServer
 from imap_samples import nested_multipart, simple, token
 
 

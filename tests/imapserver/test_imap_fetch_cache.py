@@ -7,7 +7,7 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from conftest import ImapServer, tagged
+from imap_harness import ImapServer, tagged
 from imap_samples import simple
 
 from congvu.imap.commands import Fetch, Login, Noop, Select

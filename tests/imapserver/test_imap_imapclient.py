@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import ImapServer
+from imap_harness import ImapServer
 from imap_samples import simple, token
 
 

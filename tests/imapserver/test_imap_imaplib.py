@@ -8,7 +8,7 @@ import imaplib
 import re
 from datetime import datetime, timedelta, timezone
 
-from conftest import ImapServer
+from imap_harness import ImapServer
 from imap_samples import nested_multipart, simple, token
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from conftest import PASSWORD, TEST_LIMITS, ImapServer, Province, ServerFactory, tagged
+from imap_harness import PASSWORD, TEST_LIMITS, ImapServer, Province, ServerFactory, tagged
 from imap_samples import token
 from sqlalchemy import select
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import DOMAIN, ImapServer, tagged
+from imap_harness import DOMAIN, ImapServer, tagged
 from imap_samples import simple, token
 
 AGENCY = f"stttt@{DOMAIN}"

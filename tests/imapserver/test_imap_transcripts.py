@@ -7,7 +7,7 @@ import asyncio
 import base64
 import zlib
 
-from conftest import PASSWORD, TEST_LIMITS, ImapServer, tagged
+from imap_harness import PASSWORD, TEST_LIMITS, ImapServer, tagged
 from imap_samples import simple, token
 
 

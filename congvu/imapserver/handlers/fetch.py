@@ -2,9 +2,11 @@
 
 Messages are read from the store in batches (summaries and content indexes in a few queries per batch, raw
 bytes only when a body section is asked for and not already cut) and written as they are rendered, so a FETCH
-1:* of a large folder streams instead of building one huge reply. Each batch is one trip to a worker thread:
-the read, the \\Seen it sets and the messages' bytes. Fetching a body section without .PEEK sets \\Seen
-(RFC 9051 §6.4.5) when the folder is read-write and the viewer holds right ``s`` (RFC 4314 §4).
+1:* of a large folder streams instead of building one huge reply. A batch is one read of the store with the
+messages' bytes (on the loop's own thread when it is small and the database embedded, see
+:meth:`congvu.mailstore.aio.AsyncMailStore.read`; large bodies are read on a worker). Fetching a body section
+without .PEEK sets \\Seen (RFC 9051 §6.4.5) when the folder is read-write and the viewer holds right ``s`` (RFC
+4314 §4).
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from congvu.imapserver.replies import Reply, bad, no, ok
 from congvu.imapserver.selected import SelectedFolder
 from congvu.mailstore.api import (
     SEEN,
+    Changes,
     FlagMode,
-    FlagUpdate,
     MailStoreApi,
     MessageContent,
     MessageSummary,
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
 
 # Flags, dates and sizes of more messages than this come from one snapshot query rather than full reads.
 SUMMARY_BY_UID = 20
+# Message bytes read per batch without leaving the loop's thread (see AsyncMailStore.read); more on a worker.
+INLINE_RAW_BYTES = 1024 * 1024
 
 
 async def fetch(conn: ImapConnection, command: Fetch) -> Reply:
@@ -60,7 +64,8 @@ async def fetch(conn: ImapConnection, command: Fetch) -> Reply:
     uids = target_uids(conn, command.sequence, uid=command.uid)
     plan = plan_fetch(command.attributes, uid=command.uid, modseq=command.changed_since is not None)
     if command.changed_since is not None:
-        changes = await store.changes_since(session.account_id, folder.folder.id, command.changed_since)
+        changes = await store.read(partial(_changes, account=session.account_id, folder_id=folder.folder.id,
+                                           modseq=command.changed_since), rows=folder.count)
         if command.vanished:
             requested = (NumberSet.from_ranges((u, u) for u in session.saved_uids) if command.sequence.saved
                          else command.sequence.resolve(folder.max_uid))
@@ -79,38 +84,44 @@ async def fetch(conn: ImapConnection, command: Fetch) -> Reply:
     return ok("Xong FETCH", "FETCH completed")
 
 
+def _changes(store: MailStoreApi, account: int, folder_id: int, modseq: int) -> Changes:
+    return store.changes_since(account, folder_id, modseq)
+
+
 @dataclass(frozen=True)
 class _Batch:
-    """What one trip to the store brought back for a batch of UIDs: the messages, the \\Seen update (if the
-    fetch set it), and per message either its raw bytes or its header sections from the cache."""
+    """What the store gave for a batch of UIDs: the messages and, per message, its raw bytes or its header
+    sections from the cache (neither when its bytes are still to be read)."""
 
     messages: tuple[StoredMessage, ...]
-    update: FlagUpdate | None
     raws: tuple[bytes | None, ...]
     cached: tuple[Mapping[HeaderKey, bytes | None] | None, ...]
 
 
 def _read_batch(store: MailStoreApi, account: int, folder_id: int, uids: list[int], plan: FetchPlan,
-                set_seen: bool, sections: SectionCache) -> _Batch:
-    """Runs on a worker thread: the batch's messages, \\Seen set on the unseen ones a non-PEEK body fetch reads,
-    and the raw bytes of those whose sections are not all cached."""
+                sections: SectionCache, raw_budget: int) -> _Batch:
+    """The batch's messages and, for those whose sections are not all cached, their raw bytes as long as they
+    add up to no more than ``raw_budget`` (the others are read by :func:`_read_blobs`, on a worker)."""
     messages = store.fetch(account, folder_id, uids)
-    update = None
-    if set_seen:
-        unseen = [m.uid for m in messages if SEEN not in m.summary.flags]
-        if unseen:
-            update = store.store_flags(account, folder_id, unseen, FlagMode.ADD, [SEEN])
     raws: list[bytes | None] = [None] * len(messages)
     cached: list[Mapping[HeaderKey, bytes | None] | None] = [None] * len(messages)
     if plan.needs_raw:
+        budget = raw_budget
         for index, message in enumerate(messages):
             sha = message.content.sha256
             found = sections.find(sha, plan.header_keys) if plan.header_keys is not None else None
-            if found is None:
-                raws[index] = store.read_blob(sha)
-            else:
+            if found is not None:
                 cached[index] = found
-    return _Batch(messages, update, tuple(raws), tuple(cached))
+            elif message.summary.size <= budget:
+                raws[index] = store.read_blob(sha)
+                budget -= message.summary.size
+            else:
+                budget = -1  # the rest in order, on a worker
+    return _Batch(messages, tuple(raws), tuple(cached))
+
+
+def _read_blobs(store: MailStoreApi, shas: list[str]) -> list[bytes]:
+    return [store.read_blob(sha) for sha in shas]
 
 
 async def _fetch_stored(conn: ImapConnection, folder: SelectedFolder, plan: FetchPlan, uids: list[int]) -> None:
@@ -121,18 +132,29 @@ async def _fetch_stored(conn: ImapConnection, folder: SelectedFolder, plan: Fetc
     batch_size = conn.server.limits.fetch_batch
     set_seen = plan.sets_seen and not folder.read_only and "s" in folder.folder.rights
     for start in range(0, len(uids), batch_size):
-        batch = await store.call(partial(_read_batch, account=account, folder_id=folder.folder.id,
-                                         uids=uids[start : start + batch_size], plan=plan, set_seen=set_seen,
-                                         sections=sections))
+        chunk = uids[start : start + batch_size]
+        batch = await store.read(partial(_read_batch, account=account, folder_id=folder.folder.id, uids=chunk,
+                                         plan=plan, sections=sections, raw_budget=INLINE_RAW_BYTES),
+                                 rows=len(chunk))
+        raws = list(batch.raws)
+        if plan.needs_raw:
+            unread = [index for index, (raw, cached) in enumerate(zip(raws, batch.cached, strict=True))
+                      if raw is None and cached is None]
+            if unread:
+                read = await store.call(partial(_read_blobs, shas=[batch.messages[i].content.sha256 for i in unread]))
+                for index, raw in zip(unread, read, strict=True):
+                    raws[index] = raw
         updated: dict[int, MessageSummary] = {}
         seen_now: frozenset[int] = frozenset()
-        if batch.update is not None:
-            update = batch.update
+        unseen = [m.uid for m in batch.messages if SEEN not in m.summary.flags] if set_seen else []
+        if unseen:
+            # A body fetched without .PEEK sets \Seen (RFC 9051 §6.4.5).
+            update = await store.store_flags(account, folder.folder.id, unseen, FlagMode.ADD, [SEEN])
             folder.note_own(m for m in update.messages if m.uid in update.changed)
             updated, seen_now = {m.uid: m for m in update.messages}, update.changed
-        for message, raw, cached in zip(batch.messages, batch.raws, batch.cached, strict=True):
+        for message, data, cached in zip(batch.messages, raws, batch.cached, strict=True):
             summary = updated.get(message.uid, message.summary)
-            _write(conn, folder, plan, summary, message.content, raw, rev1=rev1,
+            _write(conn, folder, plan, summary, message.content, data, rev1=rev1,
                    add_flags=message.uid in seen_now and not plan.wants_flags, cached=cached, sections=sections)
             await conn.flush_if_large()
 
@@ -140,7 +162,9 @@ async def _fetch_stored(conn: ImapConnection, folder: SelectedFolder, plan: Fetc
 async def _fetch_summaries(conn: ImapConnection, folder: SelectedFolder, plan: FetchPlan, uids: list[int]) -> None:
     """Flags, UIDs, dates and sizes of many messages: one query over the UIDs they span, no content."""
     span = NumberSet.from_ranges([(uids[0], uids[-1])])
-    listed = await conn.server.store.fetch_summaries(conn.session.account_id, folder.folder.id, span)
+    account, folder_id = conn.session.account_id, folder.folder.id
+    listed = await conn.server.store.read(partial(_summaries, account=account, folder_id=folder_id, span=span),
+                                          rows=len(uids))
     wanted = set(uids)
     rev1 = not conn.session.rev2
     template = summary_template(plan)
@@ -157,6 +181,10 @@ async def _fetch_summaries(conn: ImapConnection, folder: SelectedFolder, plan: F
                 conn.write(template[0] % (seq, *summary_values(template[1], summary, flags)))
         if not count % 256:
             await conn.flush_if_large()
+
+
+def _summaries(store: MailStoreApi, account: int, folder_id: int, span: NumberSet) -> tuple[MessageSummary, ...]:
+    return store.fetch_summaries(account, folder_id, span)
 
 
 def _write(conn: ImapConnection, folder: SelectedFolder, plan: FetchPlan, summary: MessageSummary,

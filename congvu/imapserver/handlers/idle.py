@@ -103,8 +103,9 @@ async def _wait_for_done(conn: ImapConnection) -> list[ReadEvent] | None:
 
 
 async def _check_rights(conn: ImapConnection, folder_id: int) -> None:
+    account = conn.session.account_id
     try:
-        info = await conn.server.store.get_folder(conn.session.account_id, folder_id)
+        info = await conn.server.store.read(lambda s: s.get_folder(account, folder_id))
     except (NotFound, PermissionDenied):
         raise conn.folder_lost() from None
     if "r" not in info.rights:

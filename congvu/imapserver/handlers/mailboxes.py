@@ -130,7 +130,10 @@ async def status_items(conn: ImapConnection, info: FolderInfo, names: tuple[str,
     """The STATUS values of ``names``; ``current`` is the folder's status when the caller has read it already."""
     store = conn.server.store
     account = conn.session.account_id
-    status = current if current is not None else await store.folder_status(account, info.id)
+    messages = info.uidnext - 1  # at most this many messages are read
+    if current is None:
+        current = await store.read(lambda s: s.folder_status(account, info.id), rows=messages)
+    status = current
     values: dict[str, int] = {}
     for name in names:
         if name == "MESSAGES":
@@ -153,14 +156,18 @@ async def status_items(conn: ImapConnection, info: FolderInfo, names: tuple[str,
         elif name == "APPENDLIMIT":
             values[name] = conn.server.limits.max_message_bytes
         elif name == "DELETED-STORAGE":
-            deleted = await store.search(account, info.id, HasFlag(DELETED))
-            fields = await store.sort_fields(account, info.id, deleted) if deleted else ()
-            values[name] = sum(f.size for f in fields)
+            values[name] = await store.read(lambda s: _deleted_octets(s, account, info.id), rows=messages)
     return values
 
 
+def _deleted_octets(store: MailStoreApi, viewer_id: int, folder_id: int) -> int:
+    """RFC 9208 §5.3 DELETED-STORAGE: the octets of the messages marked \\Deleted."""
+    deleted = store.search(viewer_id, folder_id, HasFlag(DELETED))
+    return sum(f.size for f in store.sort_fields(viewer_id, folder_id, deleted)) if deleted else 0
+
+
 def _folder_and_status(store: MailStoreApi, viewer_id: int, path: str) -> tuple[FolderInfo, FolderStatus] | NotFound:
-    """Runs on a worker thread: the folder named ``path`` and its status, in one trip."""
+    """The folder named ``path`` and its status, in one trip to a worker."""
     try:
         info = store.find_folder(viewer_id, path)
     except NotFound as error:
@@ -169,11 +176,17 @@ def _folder_and_status(store: MailStoreApi, viewer_id: int, path: str) -> tuple[
 
 
 async def status(conn: ImapConnection, command: Status) -> Reply:
-    found = await conn.server.store.call(partial(_folder_and_status, viewer_id=conn.session.account_id,
-                                                 path=command.mailbox))
-    if isinstance(found, NotFound):
-        raise refuse(found)  # as find_folder answers: NO [NONEXISTENT]
-    info, current = found
+    store = conn.server.store
+    current: FolderStatus | None = None
+    if store.inline_reads:
+        # The folder first: its UIDNEXT tells whether its status is a small read (status_items reads it).
+        info = await find_folder(conn, command.mailbox)
+    else:
+        found = await store.call(partial(_folder_and_status, viewer_id=conn.session.account_id,
+                                         path=command.mailbox))
+        if isinstance(found, NotFound):
+            raise refuse(found)  # as find_folder answers: NO [NONEXISTENT]
+        info, current = found
     items = await status_items(conn, info, command.items, current)
     conn.write(response.status(info.path, items, utf8=conn.utf8))
     if info.name == INBOX and not info.shared:

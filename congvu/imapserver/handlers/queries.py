@@ -8,6 +8,7 @@ been told about are reported, so results never name a message the client has not
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from congvu.imap import response
@@ -25,6 +26,7 @@ from congvu.imapserver.searching import (
     visible,
 )
 from congvu.imapserver.selected import SelectedFolder
+from congvu.mailstore.api import MailStoreApi, StoredMessage
 
 if TYPE_CHECKING:
     from congvu.imapserver.connection import ImapConnection
@@ -39,7 +41,8 @@ async def _highest_modseq(conn: ImapConnection, folder: SelectedFolder, uids: li
     if not uids:
         return None
     wanted = set(uids)
-    snapshot = await conn.server.store.snapshot(conn.session.account_id, folder.folder.id)
+    account, folder_id = conn.session.account_id, folder.folder.id
+    snapshot = await conn.server.store.read(lambda store: store.snapshot(account, folder_id), rows=folder.count)
     return max((m.modseq for m in snapshot.messages if m.uid in wanted), default=None)
 
 
@@ -50,7 +53,9 @@ async def search(conn: ImapConnection, command: Search) -> Reply:
     if modseq_key:
         session.enabled.add("CONDSTORE")
     criterion = to_criterion(command.key, folder, session.saved_uids)
-    found = await conn.server.store.search(session.account_id, folder.folder.id, criterion)
+    account, folder_id = session.account_id, folder.folder.id
+    found = await conn.server.store.read(lambda store: store.search(account, folder_id, criterion),
+                                         rows=folder.count)
     uids = visible(found, folder)
     numbers = _numbers(folder, uids, uid=command.uid)
     modseq = await _highest_modseq(conn, folder, uids) if modseq_key else None
@@ -74,8 +79,9 @@ async def sort(conn: ImapConnection, command: Sort) -> Reply:
     if modseq_key:
         session.enabled.add("CONDSTORE")
     criterion = to_criterion(command.key, folder, session.saved_uids)
-    found = await conn.server.store.sort(session.account_id, folder.folder.id, sort_orders(command.criteria),
-                                           criterion)
+    account, folder_id, orders = session.account_id, folder.folder.id, sort_orders(command.criteria)
+    found = await conn.server.store.read(lambda store: store.sort(account, folder_id, orders, criterion),
+                                         rows=folder.count)
     uids = visible(found, folder)
     numbers = _numbers(folder, uids, uid=command.uid)
     modseq = await _highest_modseq(conn, folder, uids) if modseq_key else None
@@ -90,16 +96,23 @@ async def sort(conn: ImapConnection, command: Sort) -> Reply:
     return ok("Xong SORT", "SORT completed")
 
 
+def _messages(store: MailStoreApi, account: int, folder_id: int, uids: list[int]) -> tuple[StoredMessage, ...]:
+    return store.fetch(account, folder_id, uids)
+
+
 async def thread(conn: ImapConnection, command: Thread) -> Reply:
     session = conn.session
     folder = selected(conn)
     store = conn.server.store
     criterion = to_criterion(command.key, folder, session.saved_uids)
-    uids = visible(await store.search(session.account_id, folder.folder.id, criterion), folder)
+    account, folder_id = session.account_id, folder.folder.id
+    uids = visible(await store.read(lambda s: s.search(account, folder_id, criterion), rows=folder.count), folder)
     records: list[ThreadMessage] = []
     batch_size = conn.server.limits.fetch_batch
     for start in range(0, len(uids), batch_size):
-        for message in await store.fetch(session.account_id, folder.folder.id, uids[start : start + batch_size]):
+        chunk = uids[start : start + batch_size]
+        for message in await store.read(partial(_messages, account=account, folder_id=folder_id, uids=chunk),
+                                        rows=len(chunk)):
             content = message.content
             number = message.uid if command.uid else folder.seq_of(message.uid)
             if number is None:

@@ -68,8 +68,10 @@ async def select(conn: ImapConnection, command: Select) -> Reply:
                                       message_en=f"No right to read mailbox {info.path}"))
     read_only = command.read_only or not any(letter in info.rights for letter in WRITE_RIGHTS)
     subscription = store.subscribe(info.id)
+    account = session.account_id
     try:
-        snapshot = await store.snapshot(session.account_id, info.id)
+        # UIDNEXT bounds the number of messages the snapshot reads.
+        snapshot = await store.read(lambda s: s.snapshot(account, info.id), rows=info.uidnext - 1)
         folder = SelectedFolder(snapshot.folder, snapshot.messages, read_only=read_only, subscription=subscription)
         if not session.rev2 and not read_only and folder.count:
             first_recent = await store.claim_recent(session.account_id, info.id)
@@ -113,7 +115,9 @@ async def _resynchronise(conn: ImapConnection, folder: SelectedFolder, qresync: 
     if qresync.uidvalidity != folder.folder.uidvalidity:
         return
     session = conn.session
-    changes = await conn.server.store.changes_since(session.account_id, folder.folder.id, qresync.modseq)
+    account, folder_id = session.account_id, folder.folder.id
+    changes = await conn.server.store.read(lambda s: s.changes_since(account, folder_id, qresync.modseq),
+                                           rows=folder.count)
     known = qresync.known_uids.resolve(folder.max_uid) if qresync.known_uids is not None else None
     # UIDs still in this session's snapshot were expunged after it: the next update reports them as usual.
     vanished = [uid for uid in changes.vanished

@@ -38,8 +38,9 @@ def target_uids(conn: ImapConnection, sequence: SequenceSet, *, uid: bool) -> li
 
 async def find_folder(conn: ImapConnection, path: str, *, missing: ResponseCode | None = None) -> FolderInfo:
     """The folder the viewer names ``path``; NO [NONEXISTENT] (or ``missing``, e.g. TRYCREATE) otherwise."""
+    account = conn.session.account_id
     try:
-        return await conn.server.store.find_folder(conn.session.account_id, path)
+        return await conn.server.store.read(lambda s: s.find_folder(account, path))
     except NotFound as error:
         raise ImapRefusal(error_reply(error, missing=missing)) from None
 
