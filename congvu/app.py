@@ -76,8 +76,8 @@ def build_web(inst: Installation, access: Access, docs: DocumentService | None =
     from congvu.documents.publishing import public_router
     from congvu.documents.service import documents_for
 
-    app = create_app(inst, access=access, outbound=outbound)
     docs = docs or documents_for(inst)
+    app = create_app(inst, access=access, outbound=outbound, documents=docs)
     app.include_router(exchange_router(docs), prefix="/api/v1/edoc")
     app.include_router(public_router(docs))
     return app

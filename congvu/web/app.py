@@ -16,6 +16,7 @@ from fastapi.templating import Jinja2Templates
 from congvu import __version__
 from congvu.access.service import Access, access_for
 from congvu.delivery.queue import OutboundQueue
+from congvu.documents.service import DocumentService
 from congvu.installation import Installation
 from congvu.security.throttle import SignInThrottle
 from congvu.web import (
@@ -44,15 +45,15 @@ API_ROUTERS = (routes_mail_api.router,)
 
 
 def create_app(inst: Installation, *, throttle: SignInThrottle | None = None, access: Access | None = None,
-               outbound: OutboundQueue | None = None) -> FastAPI:
+               outbound: OutboundQueue | None = None, documents: DocumentService | None = None) -> FastAPI:
     """The web application of an installation; pass the process's ``throttle`` so that web, SMTP and IMAP
-    count failed sign-ins together."""
+    count failed sign-ins together, and its document services so that the web shares their transports."""
     app = FastAPI(title="CôngVụ", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     if access is None:
         access = access_for(inst.directory, throttle=throttle, usage=inst.usage)
-    web = WebContext(inst, access, templates, outbound)
+    web = WebContext(inst, access, templates, outbound, documents)
     app.state.web = web
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -7,7 +7,7 @@ administrative scope their roles give.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
@@ -22,6 +22,9 @@ from congvu.errors import CongVuError, PermissionDenied
 from congvu.installation import Installation
 from congvu.web.security import session_token
 
+if TYPE_CHECKING:
+    from congvu.documents.service import DocumentService
+
 
 class SignInRequired(CongVuError):
     """No full session: pages redirect to the sign-in page, the API answers 401."""
@@ -33,10 +36,19 @@ class WebContext:
     access: Access
     templates: Jinja2Templates
     outbound: OutboundQueue | None = None  # the process's queue, so a web send wakes the delivery worker
+    documents: DocumentService | None = None  # the process's document services (built on first use if not given)
 
     @property
     def directory(self) -> Directory:
         return self.inst.directory
+
+    @property
+    def docs(self) -> DocumentService:
+        if self.documents is None:
+            from congvu.documents.service import documents_for
+
+            self.documents = documents_for(self.inst)
+        return self.documents
 
 
 @dataclass(frozen=True)
