@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
-_PAGE_LINES = 40
+PAGE_LINES = 40
 
 
 def plain_letters(line: str) -> str:
@@ -26,7 +26,7 @@ def _escape(line: str) -> str:
 
 def make_pdf(lines: Sequence[str]) -> bytes:
     """A PDF 1.4 showing ``lines`` (a new page every 40 lines), its cross-reference offsets exact."""
-    chunks = [list(lines[i:i + _PAGE_LINES]) for i in range(0, max(len(lines), 1), _PAGE_LINES)] or [[]]
+    chunks = [list(lines[i:i + PAGE_LINES]) for i in range(0, max(len(lines), 1), PAGE_LINES)] or [[]]
     pages = len(chunks)
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>"]
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))

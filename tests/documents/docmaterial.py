@@ -11,35 +11,18 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from congvu.demo.pdf import PAGE_LINES
+from congvu.demo.pdf import make_pdf as pdf_of_lines
 from congvu.documents.models import DraftInput, FileInput, Signer
 from congvu.installation import Installation
 
 
 def make_pdf(text: str = "Cong van so 01", *, pages: int = 1) -> bytes:
-    """A minimal, valid PDF 1.4 with ``pages`` pages showing ``text`` (ASCII), cross-reference table exact."""
-    objects: list[bytes] = []
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(pages))
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {pages} >>".encode())
-    font_ref = 3 + 2 * pages
+    """A valid PDF with ``pages`` pages, each showing ``text`` and its page number (the demo's PDF maker)."""
+    lines: list[str] = []
     for i in range(pages):
-        stream = f"BT /F1 14 Tf 72 760 Td ({text} - trang {i + 1}) Tj ET".encode()
-        objects.append(
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {4 + 2 * i} 0 R "
-            f"/Resources << /Font << /F1 {font_ref} 0 R >> >> >>".encode())
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+        lines += [f"{text} - trang {i + 1}"] + [""] * (PAGE_LINES - 1)
+    return pdf_of_lines(lines)
 
 
 @dataclass(frozen=True)
