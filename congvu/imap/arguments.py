@@ -137,10 +137,16 @@ def special_use(cursor: Cursor) -> tuple[str, ...]:
 
 
 def append_messages(cursor: Cursor) -> tuple[AppendMessage, ...]:
-    """``1*append-message`` (RFC 3502 §6.3.11): ``[SP flag-list] [SP date-time] SP append-data``."""
+    """``1*append-message`` (RFC 3502 §6.3.11): ``[SP flag-list] [SP date-time] SP append-data``.
+
+    Between two messages a run of spaces is accepted, not only the one SP of the grammar: IMAPClient's
+    ``multiappend`` sends a space after each literal and another before the next literal's ``{n}``."""
     messages: list[AppendMessage] = []
     while True:
         cursor.sp()
+        if messages:
+            while cursor.take(b" "):
+                pass
         flags: tuple[str, ...] = ()
         if cursor.peek() == 0x28:
             flags = cursor.flag_list()

@@ -4,7 +4,8 @@ other sessions changed in the selected folder, and writes the tagged reply.
 
 Rules carried here: the greeting (RFC 9051 §7.1.1 with a CAPABILITY code), the autologout timer (RFC 9051 §5.4),
 EXPUNGE never sent during FETCH, STORE or SEARCH by sequence number (RFC 9051 §7.5.1), a session whose selected
-folder was deleted or became inaccessible is ended with ``* BYE``, and a client that only sends garbage is
+folder was deleted or became inaccessible is ended with ``* BYE`` (so is one whose account was disabled or removed,
+see :meth:`ImapConnection.terminate`), and a client that only sends garbage is
 disconnected after :attr:`ImapLimits.max_bad_commands` consecutive BAD replies.
 """
 
@@ -64,6 +65,8 @@ class ImapConnection:
         self.bad_in_a_row = 0
         self.peer = channel.peer_host()
         self.address = address_key(self.peer)
+        self.task: asyncio.Task[object] | None = None
+        self.ended_by: Text | None = None  # set by terminate(): the session is being ended from outside
 
     # -- helpers for handlers
     @property
@@ -119,8 +122,17 @@ class ImapConnection:
             return event.line
         raise ImapRefusal(bad("Dòng phản hồi quá dài", "Continuation line too long"))
 
+    def terminate(self, text: Text) -> None:
+        """End the session from outside (its account was disabled or removed): whatever it is doing, IDLE
+        included, stops and the client gets ``* BYE`` with ``text``."""
+        if self.ended_by is not None or self.task is None or self.task.done():
+            return
+        self.ended_by = text
+        self.task.cancel()
+
     # -- main loop
     async def run(self) -> None:
+        self.task = asyncio.current_task()
         counter = self.server.counter
         if not counter.open(self.address):
             with contextlib.suppress(ChannelClosed):
@@ -139,6 +151,13 @@ class ImapConnection:
         except ChannelClosed:
             pass
         except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self.ended_by is not None and task is not None and task.cancelling() <= 1:
+                task.uncancel()  # ended by terminate(), not by the server stopping
+                self.write(response.untagged("BYE", self.ended_by.render(utf8=self.utf8)))
+                with contextlib.suppress(ChannelClosed, TimeoutError):
+                    await asyncio.wait_for(self.flush(), 5.0)
+                return
             # The server is stopping (RFC 9051 §7.1.5: BYE before closing).
             self.write(response.untagged("BYE", Text("Máy chủ đang dừng", "Server shutting down").render(
                 utf8=self.utf8), response.UNAVAILABLE))
@@ -337,5 +356,6 @@ class ImapConnection:
             folder.close()
         if session.user is not None:
             self.server.counter.sign_out(session.user.account_id)
+            self.server.sessions.discard(session.user.account_id, self)
         session.state = State.LOGOUT
         await self.channel.close()

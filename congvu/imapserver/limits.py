@@ -35,6 +35,7 @@ class ImapLimits:
     max_bad_commands: int = 20  # consecutive BAD answers before the server hangs up
     auth_failure_delay_s: float = 1.0
     shared_rights_check_s: float = 30.0  # how often an IDLE session re-reads its rights on a shared folder
+    account_check_s: float = 3.0  # how often open sessions of disabled or removed accounts are looked for
     poll_interval_s: float = 30.0  # NOOP asks the store at least this often even without a change event
     quota_storage_bytes: int | None = None  # None: usage is reported with no limit
     fetch_batch: int = 200  # messages read from the store per round trip in FETCH

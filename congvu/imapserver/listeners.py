@@ -2,7 +2,8 @@
 8314 §3.3), each bound before the call returns so the caller can report the port it got.
 
 Port 0 turns a listener off and -1 asks for any free port. :meth:`ImapListeners.close` stops accepting, tells
-every open session ``* BYE`` (RFC 9051 §7.1.5) and waits for them to end.
+every open session ``* BYE`` (RFC 9051 §7.1.5) and waits for them to end. While they run, a task ends the
+sessions of accounts disabled or removed meanwhile (:mod:`congvu.imapserver.accountwatch`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from congvu import __version__
 from congvu.errors import ConfigError
+from congvu.imapserver.accountwatch import watch_accounts
 from congvu.imapserver.channel import Channel
 from congvu.imapserver.connection import ImapConnection
 from congvu.imapserver.services import ImapServer, ImapServices, default_services, log
@@ -46,6 +48,7 @@ class ImapListeners:
     imap_port: int = 0
     imaps_port: int = 0
     servers: list[asyncio.Server] = field(default_factory=list)
+    watcher: asyncio.Task[None] | None = None
     _owned_store: AsyncMailStore | None = None
 
     @property
@@ -56,6 +59,10 @@ class ImapListeners:
         """Stop listening, say BYE to every session, and wait (briefly) for them to finish."""
         for listening in self.servers:
             listening.close()
+        if self.watcher is not None:
+            self.watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.watcher
         tasks = list(self.server.connections)
         for task in tasks:
             task.cancel()
@@ -129,5 +136,6 @@ async def start_imap_listeners(inst: Installation, *, host: str, imap_port: int,
     except BaseException:
         await listeners.close()
         raise
+    listeners.watcher = loop.create_task(watch_accounts(server))
     log.info("IMAP listening on %s: imap=%s imaps=%s", host, listeners.imap_port, listeners.imaps_port)
     return listeners

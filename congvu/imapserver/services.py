@@ -6,7 +6,8 @@
   and the web, accepts app passwords and records the last login), the usage recorder and the limits.
 - :class:`ImapServer`: one per set of listeners: the services, the TLS context, the connection counters, the
   header sections already cut for FETCH (:class:`congvu.imapserver.fetching.SectionCache`) and the commands
-  already parsed (:class:`congvu.imapserver.parsecache.ParseCache`).
+  already parsed (:class:`congvu.imapserver.parsecache.ParseCache`), and the signed-in sessions by account
+  (:mod:`congvu.imapserver.accountwatch` ends those of disabled or removed accounts).
 
 Blocking calls (password hashing, the sign-in record) run on threads so the loop never waits on them.
 """
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from congvu.access.models import SignInResult
+from congvu.imapserver.accountwatch import SignedInSessions
 from congvu.imapserver.fetching import SectionCache
 from congvu.imapserver.limits import ConnectionCounter, ImapLimits
 from congvu.imapserver.parsecache import ParseCache
@@ -72,6 +74,7 @@ class ImapServer:
     connections: set[asyncio.Task[None]] = field(default_factory=set)
     sections: SectionCache = field(default_factory=SectionCache)
     commands: ParseCache = field(default_factory=ParseCache)
+    sessions: SignedInSessions = field(default_factory=SignedInSessions)
 
     def __post_init__(self) -> None:
         self.counter = ConnectionCounter(self.services.limits)

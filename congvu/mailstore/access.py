@@ -1,15 +1,19 @@
 """Who may do what on a mailbox (RFC 4314), and folders loaded together with the viewer's rights.
 
-The owner of a mailbox holds every right. A delegate of an agency mailbox holds the letters of its
-``mailbox_delegates`` row. Nobody else holds any. Rights are read in the same query as the folder on every
-operation, so removing a delegate takes effect on the next command of any open session.
+The owner of a mailbox holds every right. On one folder, an account named in the folder's ACL (``folder_acl``, set
+through SETACL by whoever holds right ``a`` there) holds the letters of that entry; otherwise a delegate of an
+agency mailbox (a clerk, from the directory) holds the letters of its ``mailbox_delegates`` row. The agency's
+administrator holds ``a`` on the agency mailbox besides, so that they can grant access to it. Nobody else holds
+any. Rights are read in the same query as the folder on every operation, so a withdrawal takes effect on the next
+command of any open session.
 
-RFC 4314 §6: a mailbox the viewer may neither look up (``l``) nor read (``r``) is reported as not existing, so
-that its existence does not leak.
+RFC 4314 §6: a mailbox the viewer may neither look up (``l``), read (``r``) nor administer (``a``) is reported as
+not existing, so that its existence does not leak.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,7 +21,8 @@ from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, 
 
 from congvu.errors import NotFound, PermissionDenied
 from congvu.mailstore.api import ALL_RIGHTS, DELIMITER, SHARED_ROOT, FolderInfo, Rights
-from congvu.store.schema import accounts, folders, mailbox_delegates
+from congvu.store.schema import account_roles, accounts, folders, mailbox_delegates
+from congvu.store.schema_acl import folder_acl
 
 _RIGHT_NAMES = {
     "l": "xem danh sách", "r": "đọc", "s": "đánh dấu đã đọc", "w": "đặt cờ", "i": "thêm thư", "p": "gửi vào",
@@ -30,10 +35,18 @@ def shared_path(owner_address: str, name: str) -> str:
     return f"{SHARED_ROOT}{DELIMITER}{owner_address}{DELIMITER}{name}"
 
 
-def effective_rights(viewer_id: int, owner_id: int, delegated: str | None) -> Rights:
+AGENCY_ADMIN_ROLE = "agency_admin"
+
+
+def effective_rights(viewer_id: int, owner_id: int, delegated: str | None, folder_entry: str | None = None,
+                     administers: bool = False) -> Rights:
+    """The owner: all; else the folder's ACL entry for the viewer if there is one, else the delegation; plus
+    ``a`` for the agency's administrator."""
     if viewer_id == owner_id:
         return Rights(ALL_RIGHTS)
-    granted = set(delegated or "")
+    granted = set(folder_entry if folder_entry is not None else delegated or "")
+    if administers:
+        granted.add("a")
     # RFC 4314 §2.1.1: the obsolete RFC 2086 rights "c" and "d" stand for "k" and "x", "t", "e".
     if "c" in granted:
         granted.add("k")
@@ -55,12 +68,18 @@ def owner_rights(conn: Connection, viewer_id: int, owner_id: int) -> Rights:
 
 
 def folder_query(viewer_id: int | ColumnElement[int]) -> Select[tuple[object, ...]]:
-    """Folders with their owner's address and the viewer's delegated rights (NULL for none)."""
+    """Folders with their owner's address, the viewer's delegated rights and ACL entry (NULL for none) and
+    whether the viewer administers the owner's agency mailbox (``administers`` not NULL)."""
     return (
-        select(folders, accounts.c.address.label("owner_address"), mailbox_delegates.c.rights.label("delegated"))
+        select(folders, accounts.c.address.label("owner_address"), mailbox_delegates.c.rights.label("delegated"),
+               folder_acl.c.rights.label("folder_entry"), account_roles.c.id.label("administers"))
         .join(accounts, accounts.c.id == folders.c.account_id)
         .outerjoin(mailbox_delegates, and_(mailbox_delegates.c.mailbox_account_id == folders.c.account_id,
                                            mailbox_delegates.c.delegate_account_id == viewer_id))
+        .outerjoin(folder_acl, and_(folder_acl.c.folder_id == folders.c.id, folder_acl.c.account_id == viewer_id))
+        .outerjoin(account_roles, and_(accounts.c.kind == "agency", account_roles.c.account_id == viewer_id,
+                                       account_roles.c.role == AGENCY_ADMIN_ROLE,
+                                       account_roles.c.agency_id == accounts.c.agency_id))
     )
 
 
@@ -89,7 +108,8 @@ class FolderAccess:
                    name=m["name"], special_use=m["special_use"], uidvalidity=m["uidvalidity"],
                    uidnext=m["uidnext"], highestmodseq=m["highestmodseq"], first_recent_uid=m["first_recent_uid"],
                    subscribed=m["subscribed"], created_at=m["created_at"],
-                   rights=effective_rights(viewer_id, m["account_id"], m["delegated"]))
+                   rights=effective_rights(viewer_id, m["account_id"], m["delegated"], m["folder_entry"],
+                                           m["administers"] is not None))
 
     @property
     def own(self) -> bool:
@@ -98,7 +118,7 @@ class FolderAccess:
 
     @property
     def visible(self) -> bool:
-        return "l" in self.rights or "r" in self.rights
+        return "l" in self.rights or "r" in self.rights or "a" in self.rights
 
     @property
     def path(self) -> str:
@@ -140,3 +160,19 @@ def open_folder(conn: Connection, viewer_id: int, folder_id: int, need: str = ""
     if not access.visible:
         raise folder_not_found(str(folder_id))
     return access.require(need)
+
+
+ACTIVE = "active"
+
+
+def inactive_accounts(conn: Connection, account_ids: Iterable[int]) -> dict[int, str]:
+    """Of ``account_ids``, those that may no longer use mail, with their status (``disabled``, ``removed``; an
+    account whose row is gone counts as ``removed``)."""
+    wanted = set(account_ids)
+    if not wanted:
+        return {}
+    rows = conn.execute(select(accounts.c.id, accounts.c.status).where(accounts.c.id.in_(sorted(wanted))))
+    found = {int(row.id): str(row.status) for row in rows}
+    gone = {account_id: "removed" for account_id in wanted if account_id not in found}
+    gone.update({account_id: status for account_id, status in found.items() if status != ACTIVE})
+    return gone

@@ -6,13 +6,15 @@ bounded thread pool, for the asyncio servers. Adapters never see SQL.
 
 Conventions
 - ``viewer_id`` is the authenticated account. Every operation on a folder checks the viewer's rights on the
-  folder's owner (RFC 4314 letters, :class:`Rights`): the owner has all of them, a delegate of an agency mailbox
-  those in ``mailbox_delegates``, anyone else none (a folder they cannot see is :class:`NotFound`, one they see
+  folder (RFC 4314 letters, :class:`Rights`): the owner has all of them, an account named in the folder's ACL
+  (SETACL) those of its entry, else a delegate of an agency mailbox those in ``mailbox_delegates`` (the agency's
+  administrator holds ``a`` besides), anyone else none (a folder they cannot see is :class:`NotFound`, one they see
   without the needed right :class:`PermissionDenied`). Rights are read on every call, so a removed delegate
   loses access at once.
 - Folders are addressed by id after :meth:`MailStoreApi.find_folder`. A folder's ``path`` is what a client sees:
-  the name itself for the viewer's own folders, ``Shared/<owner address>/<name>`` for an agency mailbox the
-  viewer is a delegate of (RFC 2342 other users' namespace ``Shared/``, delimiter ``/``).
+  the name itself for the viewer's own folders, ``Shared/<owner address>/<name>`` for someone else's folder
+  (an agency mailbox the viewer is a delegate of, a folder shared with it through SETACL): RFC 2342 other
+  users' namespace ``Shared/``, delimiter ``/``.
 - UID arguments (:data:`UidArg`) take any iterable of UIDs or an object with ``ranges`` (such as
   :class:`congvu.imap.sequence.NumberSet`); UIDs that do not exist are ignored.
 - ``\\Seen`` on a shared mailbox is per user: the owner's is stored on the message, a delegate's apart
@@ -120,6 +122,24 @@ class Rights:
 
     def __bool__(self) -> bool:
         return bool(self.letters)
+
+
+class AclSource(StrEnum):
+    """Where an ACL entry (RFC 4314) comes from."""
+
+    OWNER = "owner"  # the mailbox's owner: every right, always
+    DIRECTORY = "directory"  # a clerk's delegation on an agency mailbox, managed in the directory
+    FOLDER = "folder"  # an entry set on this folder with SETACL
+    NONE = "none"  # no entry (after SETACL took every right from an account with no delegation)
+
+
+@dataclass(frozen=True)
+class AclEntry:
+    """One ``identifier rights`` pair of GETACL; the identifier is an account's address."""
+
+    identifier: str
+    rights: str
+    source: AclSource
 
 
 @dataclass(frozen=True)
@@ -337,6 +357,26 @@ class MailStoreApi(Protocol):
         """The viewer's rights on ``owner_id``'s mailbox (owner: all; delegate: granted letters; else none)."""
         ...
 
+    def inactive_accounts(self, account_ids: Iterable[int]) -> dict[int, str]:
+        """Of ``account_ids``, those disabled or removed in the directory, with their status (``disabled`` or
+        ``removed``): servers end such accounts' open sessions."""
+        ...
+
+    def acl(self, viewer_id: int, folder_id: int) -> tuple[AclEntry, ...]:
+        """GETACL (right ``a``): the owner first, then delegates and folder entries by address."""
+        ...
+
+    def set_acl(self, viewer_id: int, folder_id: int, identifier: str, rights: str,
+                mode: FlagMode = FlagMode.REPLACE) -> AclEntry:
+        """SETACL (right ``a``) for a local account (:class:`NotFound` otherwise; :class:`InvalidInput` for the
+        owner or an unknown right): replace, add to or take from its rights on this folder only."""
+        ...
+
+    def delete_acl(self, viewer_id: int, folder_id: int, identifier: str) -> None:
+        """DELETEACL (right ``a``): remove the account's entry on the folder; :class:`Conflict` for a clerk whose
+        rights come from the directory and who has no entry."""
+        ...
+
     def list_folders(self, viewer_id: int) -> tuple[FolderInfo, ...]:
         """The viewer's own folders, then those of mailboxes delegated to it with right ``l``, ordered by path."""
         ...
@@ -452,6 +492,8 @@ __all__ = [
     "SEEN",
     "SHARED_ROOT",
     "SYSTEM_FLAGS",
+    "AclEntry",
+    "AclSource",
     "AllOf",
     "AnyOf",
     "Appended",

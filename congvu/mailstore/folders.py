@@ -21,6 +21,7 @@ from congvu.mailstore.names import FolderPath, check_name, check_own_name, is_in
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind
 from congvu.mailstore.transfer import move_rows
 from congvu.store.schema import accounts, folders, mail_accounts, mailbox_delegates, messages
+from congvu.store.schema_acl import folder_acl
 
 
 def ensure_defaults(ctx: MailContext, conn: Connection, account_ids: Iterable[int], *, always: bool = False) -> None:
@@ -71,7 +72,8 @@ def list_folders(ctx: MailContext, viewer_id: int) -> tuple[FolderInfo, ...]:
     ensure_lazily(ctx, [viewer_id, *delegated])
     with ctx.snapshot_read() as conn:
         rows = conn.execute(folder_query(viewer_id).where(or_(
-            folders.c.account_id == viewer_id, mailbox_delegates.c.delegate_account_id.is_not(None))))
+            folders.c.account_id == viewer_id, mailbox_delegates.c.delegate_account_id.is_not(None),
+            folder_acl.c.account_id.is_not(None))))
         accesses = [FolderAccess.from_row(viewer_id, row) for row in rows]
     return _infos([access for access in accesses if "l" in access.rights])
 

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from congvu.imap import commands as c
+from congvu.imap.errors import ParseError
 from congvu.imap.fetch import FetchBinary, FetchBody, FetchSimple, Partial, Section, SectionText
 from congvu.imap.parser import parse_command
 from congvu.imap.search import (
@@ -340,6 +341,18 @@ def test_multiappend_binary_and_utf8() -> None:
     assert [m.data for m in cmd.messages] == [b"one", b"\x00two", b"three"]
     assert [(m.binary, m.utf8) for m in cmd.messages] == [(False, False), (True, False), (True, True)]
     assert cmd.messages[2].flags == ("\\Seen",)
+
+
+def test_multiappend_as_imapclient_sends_it() -> None:
+    # IMAPClient's multiappend puts a space after each literal and another before the next "{n}".
+    raw = (b'a APPEND "Saved" {3+}\r\none  {3+}\r\ntwo (\\Flagged) "03-Mar-2025 08:00:00 +0000" {5+}\r\nthree')
+    cmd = parse_command(raw)
+    assert isinstance(cmd, c.Append)
+    assert [m.data for m in cmd.messages] == [b"one", b"two", b"three"]
+    assert cmd.messages[2].flags == ("\\Flagged",)
+    assert cmd.messages[2].internal_date == datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
+    with pytest.raises(ParseError):  # the first message still follows exactly one SP
+        parse_command(b'a APPEND "Saved"  {3+}\r\none')
 
 
 def test_binary_fetch() -> None:

@@ -1,6 +1,6 @@
 """Real mail clients from Debian against the server (installed by ``scripts/test`` from
-``scripts/test-packages.txt``): mbsync (isync) syncing a folder both ways, and NeoMutt listing and reading a
-folder in batch mode. Skipped when a client is not installed."""
+``scripts/test-packages.txt``): mbsync (isync) and offlineimap syncing a folder both ways, and NeoMutt listing and
+reading a folder in batch mode. Skipped when a client is not installed."""
 
 from __future__ import annotations
 
@@ -132,3 +132,77 @@ async def test_neomutt_lists_and_reads_a_folder(server: ImapServer, tmp_path: Pa
     assert "Kính mời đồng chí dự hội nghị tổng kết." in text
     assert f"Kính gửi các đơn vị, đề nghị triển khai. Mã {mark}" in text
     assert "Subject: Công văn số 15/STTTT-VP về chuyển đổi số" in text  # the RFC 2047 subject, decoded
+
+
+def _offlineimap_config(server: ImapServer, who: str, folder: str, base: Path) -> Path:
+    import hashlib
+    import ssl
+
+    pem = Path(server.cafile).read_text(encoding="ascii")
+    fingerprint = hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest()
+    config = base / "offlineimaprc"
+    config.write_text(
+        f"[general]\naccounts = acct\nmetadata = {base / 'meta'}\nui = basic\n\n"
+        "[Account acct]\nlocalrepository = local\nremoterepository = remote\n\n"
+        f"[Repository local]\ntype = Maildir\nlocalfolders = {base / 'mail'}\n\n"
+        f"[Repository remote]\ntype = IMAP\nremotehost = localhost\nremoteport = {server.listeners.imaps_port}\n"
+        f"remoteuser = {server.province.address(who)}\nremotepass = {PASSWORD}\nssl = yes\n"
+        f"sslcacertfile = {server.cafile}\ncert_fingerprint = {fingerprint}\n"
+        f"folderfilter = lambda name: name == {folder!r}\n", encoding="utf-8")
+    return config
+
+
+def _parts(raw: bytes) -> list[tuple[str, bytes | None]]:
+    import email
+    from email import policy
+
+    return [(part.get_content_type(), part.get_payload(decode=True))
+            for part in email.message_from_bytes(raw, policy=policy.compat32).walk()]
+
+
+def _run_offlineimap(config: Path) -> None:
+    done = subprocess.run(["offlineimap", "-o", "-c", str(config)], capture_output=True, timeout=90, check=False)
+    output = (done.stdout + done.stderr).decode(errors="replace")
+    assert done.returncode == 0 and "ERROR" not in output, output
+
+
+@pytest.mark.skipif(shutil.which("offlineimap") is None, reason="offlineimap is not installed")
+async def test_offlineimap_syncs_a_folder_both_ways(server: ImapServer, tmp_path: Path) -> None:
+    province = server.province
+    folder = province.fresh_folder("nvan", "offlineimap")
+    mark = token()
+    originals = [simple("Báo cáo tuần"), simple("Kế hoạch tháng"), nested_multipart(mark)]
+    for raw in originals:
+        province.deliver("nvan", raw, folder)
+    (tmp_path / "mail").mkdir()
+    config = _offlineimap_config(server, "nvan", folder, tmp_path)
+    await asyncio.to_thread(_run_offlineimap, config)
+    box = tmp_path / "mail" / folder
+    files = sorted((p for sub in ("new", "cur") for p in (box / sub).iterdir()),
+                   key=lambda p: int(re.search(r",U=(\d+),", p.name).group(1)))  # type: ignore[union-attr]
+    local = [f.read_bytes().replace(b"\r\n", b"\n") for f in files]
+    assert local[:2] == [o.replace(b"\r\n", b"\n") for o in originals[:2]]
+    # offlineimap re-serialises what it stores with Python's email package, which puts a blank line after a
+    # nested multipart's closing delimiter; every part still arrives intact, 8-bit octets included.
+    assert _parts(local[2]) == _parts(originals[2].replace(b"\r\n", b"\n"))
+    # Locally: read the first, delete the second, add a new one.
+    first, second = files[0], files[1]
+    first.rename(box / "cur" / (first.name.split(":2,")[0] + ":2,S"))
+    second.unlink()
+    added = simple("Thư soạn trên máy, đồng bộ bằng offlineimap")
+    (box / "new" / "local-1.host").write_bytes(added)
+    await asyncio.to_thread(_run_offlineimap, config)
+
+    def check() -> None:
+        client = server.imaplib("nvan")
+        client.select(folder, readonly=True)
+        _status, data = client.fetch("1:*", "(UID FLAGS BODY.PEEK[])")
+        bodies = [item[1] for item in data if isinstance(item, tuple)]
+        heads = [item[0] for item in data if isinstance(item, tuple)]
+        assert len(bodies) == 3
+        assert bodies[0] == originals[0] and bodies[1] == originals[2]
+        assert b"\\Seen" in heads[0] and b"\\Seen" not in heads[1]
+        assert re.sub(rb"X-OfflineIMAP: \S+\r\n", b"", bodies[2]) == added
+        client.logout()
+
+    await asyncio.to_thread(check)

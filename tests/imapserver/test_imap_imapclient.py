@@ -4,6 +4,7 @@ QRESYNC, MULTIAPPEND, IDLE, and updates between sessions with correct EXPUNGE an
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from imap_harness import ImapServer
 from imap_samples import simple, token
@@ -140,6 +141,27 @@ async def test_multiappend_and_utf8_search_literal(server: ImapServer) -> None:
         assert client.search(["SUBJECT", "Quyết định"], charset="UTF-8") == [1]
         assert client.search(["SUBJECT", "quyet dinh"]) == [1]
         assert client.search(["TEXT", "THÔNG BÁO"], charset="UTF-8") == [2]
+        client.logout()
+
+    await asyncio.to_thread(scenario)
+
+
+async def test_imapclient_multiappend(server: ImapServer) -> None:
+    # IMAPClient sends two spaces between consecutive literals; the messages must land byte-exact, in order.
+    folder = server.province.fresh_folder("nvan")
+    bodies = [simple("Công văn thứ nhất"), simple("Công văn thứ hai"), simple("Giấy mời họp")]
+    when = datetime(2025, 3, 3, 8, 30, tzinfo=UTC)
+
+    def scenario() -> None:
+        client = server.imapclient("nvan")
+        typ, data = client.multiappend(folder, [bodies[0], bodies[1], {"msg": bodies[2], "flags": ["\\Flagged"],
+                                                                   "date": when}])
+        assert typ == "OK" and data[0].startswith(b"[APPENDUID ") and b" 1:3] " in data[0]
+        client.select_folder(folder)
+        fetched = client.fetch([1, 2, 3], ["BODY.PEEK[]", "FLAGS", "INTERNALDATE"])
+        assert [fetched[uid][b"BODY[]"] for uid in sorted(fetched)] == bodies
+        assert b"\\Flagged" in fetched[3][b"FLAGS"]
+        assert fetched[3][b"INTERNALDATE"].astimezone(UTC) == when
         client.logout()
 
     await asyncio.to_thread(scenario)

@@ -1,10 +1,14 @@
 """Access control (RFC 4314: MYRIGHTS, GETACL, LISTRIGHTS, SETACL, DELETEACL) and quota (RFC 9208: GETQUOTAROOT,
 GETQUOTA, SETQUOTA).
 
-Who may use an agency mailbox is decided in the directory (a clerk of the agency is its delegate, see
-``congvu account grant … clerk``), so SETACL and DELETEACL are refused with a pointer there; the rights are still
-reported and enforced on every command. Each account has one quota root, ``""`` for the viewer's own folders and
-``Shared/<address>`` for an agency mailbox; with no limit configured the limit reads as the largest value the
+A folder's owner (and, for an agency mailbox, the agency's administrator) holds right ``a`` and may grant other
+local accounts, named by address, rights on that folder with SETACL and take them back with DELETEACL; the folder
+then appears to them under ``Shared/<owner>/``. A clerk's rights on the agency mailbox come from the directory
+(``congvu account grant … clerk``): GETACL lists them, SETACL may replace them on one folder, and DELETEACL of a
+clerk without such an entry is refused with a pointer to the directory. Rights are enforced on every command.
+
+Each account has one quota root, ``""`` for the viewer's own folders and ``Shared/<address>`` for an agency
+mailbox; with no limit configured the limit reads as the largest value the
 protocol's 32-bit-minded clients handle.
 """
 
@@ -12,11 +16,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from congvu.errors import CongVuError
 from congvu.imap import response
-from congvu.imap.commands import DeleteAcl, GetAcl, GetQuota, GetQuotaRoot, ListRights, MyRights, SetAcl, SetQuota
-from congvu.imapserver.handlers.targets import find_folder
-from congvu.imapserver.replies import ImapRefusal, Reply, no, ok
-from congvu.mailstore.api import ALL_RIGHTS, DELIMITER, INBOX, SHARED_ROOT, FolderInfo
+from congvu.imap.commands import (
+    DeleteAcl,
+    GetAcl,
+    GetQuota,
+    GetQuotaRoot,
+    ListRights,
+    MyRights,
+    RightsChange,
+    SetAcl,
+    SetQuota,
+)
+from congvu.imapserver.handlers.targets import find_folder, refuse
+from congvu.imapserver.replies import ImapRefusal, Reply, bad, no, ok
+from congvu.mailstore.api import ALL_RIGHTS, DELIMITER, INBOX, SHARED_ROOT, FlagMode, FolderInfo
 
 if TYPE_CHECKING:
     from congvu.imapserver.connection import ImapConnection
@@ -40,11 +55,9 @@ async def myrights(conn: ImapConnection, command: MyRights) -> Reply:
 async def getacl(conn: ImapConnection, command: GetAcl) -> Reply:
     info = await find_folder(conn, command.mailbox)
     _need_admin(info)
-    entries = [(info.owner_address, ALL_RIGHTS)]
-    user = conn.session.user
-    if user is not None and user.account_id != info.owner_id:
-        entries.append((user.address, info.rights.letters))
-    conn.write(response.acl(info.path, entries, utf8=conn.utf8))
+    account = conn.session.account_id
+    entries = await conn.server.store.read(lambda s: s.acl(account, info.id))
+    conn.write(response.acl(info.path, [(entry.identifier, entry.rights) for entry in entries], utf8=conn.utf8))
     return ok("Xong GETACL", "GETACL completed")
 
 
@@ -59,12 +72,48 @@ async def listrights(conn: ImapConnection, command: ListRights) -> Reply:
     return ok("Xong LISTRIGHTS", "LISTRIGHTS completed")
 
 
-async def change_acl(conn: ImapConnection, command: SetAcl | DeleteAcl) -> Reply:
+_CHANGE_MODES = {RightsChange.REPLACE: FlagMode.REPLACE, RightsChange.ADD: FlagMode.ADD,
+                 RightsChange.REMOVE: FlagMode.REMOVE}
+_LOCAL_ONLY = no("Chỉ cấp quyền được cho tài khoản thư trong hệ thống (địa chỉ thư), không cho «anyone» hay "
+                 "quyền phủ định", "Rights can only be granted to local accounts (by address), not to \"anyone\" "
+                 "or as negative rights", response.CANNOT)
+
+
+def _identifier_refusal(identifier: str) -> Reply | None:
+    if identifier.startswith("-") or "@" not in identifier:
+        return _LOCAL_ONLY
+    return None
+
+
+async def setacl(conn: ImapConnection, command: SetAcl) -> Reply:
+    unknown = sorted({ch for ch in command.rights if ch not in ALL_RIGHTS + "cd"})
+    if unknown:  # RFC 4314 §3.1: an unrecognised right is BAD
+        return bad(f"Quyền không được hỗ trợ: {''.join(unknown)}", f"Unsupported right(s): {''.join(unknown)}")
     info = await find_folder(conn, command.mailbox)
     _need_admin(info)
-    return no("Quyền dùng hộp thư cơ quan do quản trị viên cấp trong danh bạ (văn thư của cơ quan)",
-              "Access to agency mailboxes is granted by administrators in the directory (agency clerks)",
-              response.NOPERM)
+    refusal = _identifier_refusal(command.identifier)
+    if refusal is not None:
+        return refusal
+    account, mode = conn.session.account_id, _CHANGE_MODES[command.change]
+    try:
+        await conn.server.store.call(lambda s: s.set_acl(account, info.id, command.identifier, command.rights, mode))
+    except CongVuError as error:
+        raise refuse(error) from None
+    return ok("Xong SETACL", "SETACL completed")
+
+
+async def deleteacl(conn: ImapConnection, command: DeleteAcl) -> Reply:
+    info = await find_folder(conn, command.mailbox)
+    _need_admin(info)
+    refusal = _identifier_refusal(command.identifier)
+    if refusal is not None:
+        return refusal
+    account = conn.session.account_id
+    try:
+        await conn.server.store.call(lambda s: s.delete_acl(account, info.id, command.identifier))
+    except CongVuError as error:
+        raise refuse(error) from None
+    return ok("Xong DELETEACL", "DELETEACL completed")
 
 
 def _quota_root(info: FolderInfo) -> str:

@@ -94,6 +94,7 @@ async def sign_in(conn: ImapConnection, username: str, password: str, mechanism:
         return no("Tài khoản đang có quá nhiều kết nối IMAP", "Too many IMAP connections for this account",
                   response.LIMIT)
     conn.session.sign_in(SignedIn(account.id, account.address, mechanism))
+    server.sessions.add(account.id, conn)
     conn.reader.max_literal_bytes = server.limits.max_message_bytes
     await server.store.ensure_default_folders(account.id)
     return ok("Đăng nhập thành công", "Logged in", response.capability_code(conn.capabilities()))
