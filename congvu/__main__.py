@@ -2,4 +2,5 @@
 
 from congvu.cli.main import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process (multiprocessing "spawn") imports this module
+    raise SystemExit(main())

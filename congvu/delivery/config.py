@@ -5,6 +5,7 @@
     retry_base_s = 300          # first retry after 5 minutes, then doubling (RFC 5321 §4.5.4.1)
     retry_max_s = 14400         # never wait more than 4 hours between attempts
     expire_hours = 120          # give up (and send a DSN) after 5 days (RFC 5321 §4.5.4.1: 4–5 days)
+    delay_warning_hours = 4     # tell the sender once that mail is still waiting (RFC 3461 DELAY); 0: never
     concurrency = 20            # SMTP transactions in flight at once
     connect_timeout_s = 30
     command_timeout_s = 300     # RFC 5321 §4.5.3.2 suggests 5 minutes for most replies
@@ -61,6 +62,7 @@ class DeliverySettings:
     retry_base_s: float = 300.0
     retry_max_s: float = 14400.0
     expire_s: float = 120 * 3600.0
+    delay_warning_s: float = 4 * 3600.0
     concurrency: int = 20
     connect_timeout_s: float = 30.0
     command_timeout_s: float = 300.0
@@ -111,6 +113,7 @@ def delivery_settings(settings: Settings) -> DeliverySettings:
         retry_base_s=_number(raw, "retry_base_s", 300, "delivery"),
         retry_max_s=_number(raw, "retry_max_s", 14400, "delivery"),
         expire_s=_number(raw, "expire_hours", 120, "delivery") * 3600,
+        delay_warning_s=_number(raw, "delay_warning_hours", 4, "delivery") * 3600,
         concurrency=max(1, int(_number(raw, "concurrency", 20, "delivery"))),
         connect_timeout_s=_number(raw, "connect_timeout_s", 30, "delivery"),
         command_timeout_s=_number(raw, "command_timeout_s", 300, "delivery"),

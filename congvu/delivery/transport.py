@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 import ssl
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import aiosmtplib
 
+from congvu.delivery.dsnparams import NO_REQUEST, NOT_SAID, DsnEnvelope, DsnRecipient
 from congvu.delivery.routing import Target
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -53,6 +54,7 @@ class TransactionResult:
     address: str  # where we connected, for logs
     tls: bool
     replies: dict[str, Reply] = field(default_factory=dict)
+    dsn: bool = False  # the server offered DSN: the sender's RFC 3461 request went on with the message
 
 
 class HostsUnavailable(Exception):
@@ -107,8 +109,12 @@ class SmtpClient:
         self.verified_context = verified_context or ssl.create_default_context()
 
     async def send(self, targets: Sequence[Target], *, mail_from: str, recipients: Sequence[str], data: bytes,
-                   tls: TlsPolicy | None = None) -> TransactionResult:
+                   tls: TlsPolicy | None = None, dsn: DsnEnvelope = NO_REQUEST,
+                   recipient_dsn: Mapping[str, DsnRecipient] | None = None) -> TransactionResult:
+        """``dsn`` and ``recipient_dsn`` (the sender's RFC 3461 request) go on to a server that offers DSN
+        (RFC 3461 §6.2.1: a relaying MTA passes NOTIFY, ORCPT, RET and ENVID along)."""
         policy = tls or TlsPolicy()
+        request = _Request(dsn, dict(recipient_dsn or {}))
         last = "không có máy chủ nhận thư"
         for target in targets:
             if policy.required and not mx_matches(target.name, policy.allowed_hosts):
@@ -118,7 +124,8 @@ class SmtpClient:
             for use_tls in attempts:
                 try:
                     return await self._transaction(target, use_tls=use_tls, required=policy.required,
-                                                   mail_from=mail_from, recipients=recipients, data=data)
+                                                   mail_from=mail_from, recipients=recipients, data=data,
+                                                   request=request)
                 except _TlsFailed as exc:
                     last = f"{target}: TLS thất bại: {exc}"
                     continue
@@ -128,7 +135,7 @@ class SmtpClient:
         raise HostsUnavailable(last)
 
     async def _transaction(self, target: Target, *, use_tls: bool, required: bool, mail_from: str,
-                           recipients: Sequence[str], data: bytes) -> TransactionResult:
+                           recipients: Sequence[str], data: bytes, request: _Request) -> TransactionResult:
         client = aiosmtplib.SMTP(hostname=target.address, port=target.port, local_hostname=self.helo,
                                  timeout=self.command_timeout_s, start_tls=False, validate_certs=False)
         try:
@@ -153,7 +160,7 @@ class SmtpClient:
                 secured = True
             elif required:
                 raise _NextHost("máy chủ không hỗ trợ STARTTLS mà chính sách MTA-STS bắt buộc")
-            return await self._envelope(client, target, secured, mail_from, recipients, data)
+            return await self._envelope(client, target, secured, mail_from, recipients, data, request)
         finally:
             if client.is_connected:
                 try:
@@ -162,8 +169,9 @@ class SmtpClient:
                     client.close()
 
     async def _envelope(self, client: aiosmtplib.SMTP, target: Target, secured: bool, mail_from: str,
-                        recipients: Sequence[str], data: bytes) -> TransactionResult:
+                        recipients: Sequence[str], data: bytes, request: _Request) -> TransactionResult:
         options: list[str] = []
+        dsn = client.supports_extension("dsn")
         needs_utf8 = not mail_from.isascii() or not all(r.isascii() for r in recipients)
         if needs_utf8:
             if not client.supports_extension("smtputf8"):
@@ -178,6 +186,8 @@ class SmtpClient:
             options.append(f"SIZE={len(data)}")
         if client.supports_extension("8bitmime") and any(b > 0x7F for b in data):
             options.append("BODY=8BITMIME")
+        if dsn:
+            options.extend(request.envelope.mail_options())
         encoding = "utf-8" if needs_utf8 else "ascii"
         try:
             await client.mail(mail_from, options=options, encoding=encoding)
@@ -190,14 +200,15 @@ class SmtpClient:
         accepted: list[str] = []
         for recipient in recipients:
             try:
-                await client.rcpt(recipient, encoding=encoding)
+                extra = request.recipients.get(recipient, NOT_SAID).rcpt_options() if dsn else []
+                await client.rcpt(recipient, options=extra, encoding=encoding)
                 accepted.append(recipient)
             except aiosmtplib.SMTPRecipientRefused as exc:
                 replies[recipient] = Reply.of(exc.code, exc.message)
             except aiosmtplib.SMTPResponseException as exc:
                 replies[recipient] = Reply.of(exc.code, exc.message)
         if not accepted:
-            return TransactionResult(target.name, str(target), secured, replies)
+            return TransactionResult(target.name, str(target), secured, replies, dsn)
         try:
             response = await client.data(data)
             final = Reply.of(response.code, response.message)
@@ -209,11 +220,17 @@ class SmtpClient:
             final = Reply(451, f"4.4.2 mất kết nối trong khi gửi dữ liệu: {exc}", "4.4.2")
         for recipient in accepted:
             replies[recipient] = final
-        return TransactionResult(target.name, str(target), secured, replies)
+        return TransactionResult(target.name, str(target), secured, replies, dsn)
 
 
 class _TlsFailed(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class _Request:
+    envelope: DsnEnvelope
+    recipients: dict[str, DsnRecipient]
 
 
 __all__ = ["HostsUnavailable", "Reply", "SmtpClient", "TlsPolicy", "TransactionResult", "mx_matches"]

@@ -114,6 +114,11 @@ class MailIntake:
         codes = {r.id: r.code for r in rows}
         return [codes[i] for i in wanted if i in codes]
 
+    def might_concern(self, raw: bytes) -> bool:
+        """Cheap, on the caller's thread: whether :meth:`delivered` could find anything in ``raw`` (the mail server
+        skips the hand-over to a worker thread for ordinary mail)."""
+        return might_carry_package(raw)
+
     def delivered(self, raw: bytes, mailbox_ids: Sequence[int]) -> tuple[Arrival, ...]:
         """Take in the package a message delivered to ``mailbox_ids`` carries; what became of it per agency."""
         try:

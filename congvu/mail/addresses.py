@@ -13,6 +13,7 @@ comment or angle bracket ends at the end of the value, a group left open is clos
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["GroupEnd", "GroupStart", "Mailbox", "parse_address_list"]
 
@@ -165,8 +166,24 @@ def _mailbox(tokens: list[_Token]) -> Mailbox | None:
     return Mailbox(name, route, local, domain)
 
 
+REMEMBERED_LENGTH = 1024  # address lists up to this long are remembered (the items are immutable)
+
+
 def parse_address_list(value: str) -> list[AddressItem]:
     """Read an address list (RFC 5322 §3.4 ``address-list``), groups marked by start and end items."""
+    if len(value) <= REMEMBERED_LENGTH:
+        # The same From and To come back with every message of a correspondence, and one message's fields are
+        # read by its ENVELOPE, its search fields and the checks on arrival.
+        return list(_remembered(value))
+    return _parse_address_list(value)
+
+
+@lru_cache(maxsize=4096)
+def _remembered(value: str) -> tuple[AddressItem, ...]:
+    return tuple(_parse_address_list(value))
+
+
+def _parse_address_list(value: str) -> list[AddressItem]:
     items: list[AddressItem] = []
     in_group = False
     chunk: list[_Token] = []

@@ -11,7 +11,9 @@ header.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
+from functools import cached_property
 
 __all__ = ["HeaderBlock", "HeaderField", "split_header", "unfold"]
 
@@ -30,7 +32,7 @@ class HeaderField:
     start: int  # offset of the field's first octet
     end: int  # offset just past its last line ending
 
-    @property
+    @cached_property
     def key(self) -> str:
         """The name folded for comparison (field names are case-insensitive, RFC 5322 §1.2.2)."""
         return self.name.lower()
@@ -47,11 +49,15 @@ class HeaderBlock:
 
     def first(self, name: str) -> HeaderField | None:
         """The first field with this name, or ``None``."""
-        key = name.lower()
+        return self._first_by_key.get(name.lower())
+
+    @cached_property
+    def _first_by_key(self) -> dict[str, HeaderField]:
+        # Indexing a message asks for a dozen fields by name: one pass over the fields answers them all.
+        found: dict[str, HeaderField] = {}
         for field in self.fields:
-            if field.key == key:
-                return field
-        return None
+            found.setdefault(field.key, field)
+        return found
 
     def value(self, name: str) -> bytes | None:
         """The unfolded value of the first field with this name, or ``None`` when absent."""
@@ -71,8 +77,29 @@ def unfold(value: bytes) -> bytes:
     return value.strip(b" \t")
 
 
+class _LastSplit(threading.local):
+    raw: bytes | None = None
+    block: HeaderBlock | None = None
+
+
+_last = _LastSplit()
+
+
 def split_header(raw: bytes, start: int = 0, end: int | None = None) -> HeaderBlock:
-    """Split the header section that begins at ``start`` (and ends no later than ``end``) into fields."""
+    """Split the header section that begins at ``start`` (and ends no later than ``end``) into fields.
+
+    The split of a whole message is remembered (per thread) for the same bytes object: checking a message on
+    arrival (SPF/DKIM/DMARC/ARC, the server's own checks) asks for it several times in a row."""
+    if start == 0 and end is None:
+        if raw is _last.raw and _last.block is not None and type(raw) is bytes:
+            return _last.block
+        block = _split(raw, 0, None)
+        _last.raw, _last.block = raw, block
+        return block
+    return _split(raw, start, end)
+
+
+def _split(raw: bytes, start: int, end: int | None) -> HeaderBlock:
     stop = len(raw) if end is None else end
     fields: list[HeaderField] = []
     name: str | None = None

@@ -1,8 +1,9 @@
 """Local delivery and APPEND: new messages entering folders.
 
 Order of work, for durability (a ``250`` after DATA promises the message survives a crash):
-1. the message is indexed in the caller's thread (:func:`congvu.mail.index_message`, never raises), and its
-   content row computed (search folds, sort keys) there too, outside any transaction;
+1. the message is indexed (:func:`congvu.mail.index_message`, never raises) and its content row computed
+   (search folds, sort keys) outside any transaction — in the caller's thread, or for a large message in a
+   worker process (:mod:`congvu.mailstore.indexpool`) while step 2 runs;
 2. its bytes go to the blob store, which returns only once they are fsynced (file and folder);
 3. one transaction adds the content row (once per distinct content), one message row per recipient with a
    fresh UID and MODSEQ, and the quota usage; SQLite commits with ``synchronous=FULL``, PostgreSQL with its WAL.
@@ -24,10 +25,10 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, or_, select
 
 from congvu.errors import InvalidInput, NotFound
-from congvu.mail.index import index_message
+from congvu.mailstore import indexpool
 from congvu.mailstore.access import open_folder
 from congvu.mailstore.api import INBOX, Appended, Delivered, DeliveryResult, SpecialUse
-from congvu.mailstore.contents import content_values, store_contents
+from congvu.mailstore.contents import store_contents
 from congvu.mailstore.context import MailContext, as_utc
 from congvu.mailstore.counters import adjust_usage, allocate
 from congvu.mailstore.flags import SEEN_BIT, FlagSet
@@ -59,9 +60,13 @@ class PreparedDelivery:
 def _store_blob(ctx: MailContext, raw: bytes) -> tuple[BlobRef, dict[str, object]]:
     if not raw:
         raise InvalidInput("Thư rỗng.", message_en="Empty message")
-    index = index_message(raw)
+    now = ctx.now()
+    pool = indexpool.SHARED
+    pending = pool.submit(raw, now)  # a large message is indexed in another process while its blob is written
     ref = ctx.blobs.put(raw)
-    return ref, content_values(index, ref.sha256, ctx.now())
+    content = pool.content(raw, now, pending)
+    content["sha256"] = ref.sha256
+    return ref, content
 
 
 def _when(ctx: MailContext, internal_date: datetime | None) -> datetime:

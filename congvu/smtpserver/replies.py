@@ -46,6 +46,11 @@ def accepted(notes: tuple[str, ...] = ()) -> Reply:
     return Reply(250, "2.0.0", "; ".join((text, *notes)))
 
 
+def bad_dsn_parameter(reason: str) -> Reply:
+    """RFC 3461 §5.3 (a DSN parameter that does not parse): 501 with what is wrong."""
+    return Reply(501, "5.5.4", f"Invalid DSN parameter: {reason}")
+
+
 AUTH_OK = Reply(235, "2.7.0", "Authentication successful")
 RESET_OK = Reply(250, "2.0.0", "Reset OK")
 

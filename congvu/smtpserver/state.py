@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from aiosmtpd.smtp import Envelope, Session
 
+from congvu.delivery.dsnparams import NO_REQUEST, NOT_SAID, DsnEnvelope, DsnRecipient
 from congvu.directory.resolve import Resolution
 from congvu.smtpserver.settings import PolicyAction
 
@@ -55,6 +56,7 @@ class AcceptedRecipient:
     address: str
     resolution: Resolution
     free_mail: FreeMailNote | None = None  # an outside free-mail recipient (submission)
+    dsn: DsnRecipient = NOT_SAID  # NOTIFY and ORCPT (RFC 3461)
 
 
 def new_queue_id() -> str:
@@ -68,4 +70,5 @@ class Transaction(Envelope):
         self.sender = ""  # the reverse-path; "" is the null sender <> (RFC 5321 §4.5.5)
         self.accepted: list[AcceptedRecipient] = []
         self.sender_free_mail: FreeMailNote | None = None
+        self.dsn: DsnEnvelope = NO_REQUEST  # RET and ENVID (RFC 3461)
         self.queue_id = new_queue_id()

@@ -9,16 +9,19 @@ waits by sleeping (up to 100 ms a try), so writers left to it leave the database
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_POOL_SIZE = 16
 SQLITE_POOL_OVERFLOW = 16
+PING_AFTER_IDLE_S = 10.0
+"""A pooled PostgreSQL connection idle this long is checked before use (a busy one is not: it was just used)."""
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -39,6 +42,26 @@ def _sqlite_on_begin(conn: Connection) -> None:
     driver = conn.connection.driver_connection
     assert driver is not None
     driver.execute("BEGIN IMMEDIATE" if conn.get_execution_options().get("congvu_write") else "BEGIN")
+
+
+def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # Pessimistic disconnect handling, but only for connections that sat idle (a server restart, a firewall
+    # dropping quiet connections): a ping on every checkout costs a round trip per transaction under load.
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+    except Exception as error:  # the pool opens a new connection and tries again
+        raise exc.DisconnectionError(str(error)) from error
 
 
 def normalise_url(url: str) -> str:
@@ -66,7 +89,9 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
         else:
-            self.engine = create_engine(self.url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.engine = create_engine(self.url, echo=echo, pool_size=10, max_overflow=20)
+            event.listen(self.engine, "checkin", _on_checkin)
+            event.listen(self.engine, "checkout", _on_checkout)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

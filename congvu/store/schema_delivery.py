@@ -18,7 +18,7 @@ collected later by the blob collector, never before the row is gone.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text, false
 
 from congvu.store.schema import UTC, metadata
 
@@ -34,6 +34,8 @@ outbound_messages = Table(
     Column("is_report", Boolean, nullable=False, default=False),  # a DSN we generated: never bounced again
     Column("created_at", UTC, nullable=False, index=True),
     Column("expires_at", UTC, nullable=False),
+    Column("dsn_ret", String(4), nullable=True),  # RFC 3461 RET: FULL | HDRS | NULL (not said)
+    Column("dsn_envid", String(100), nullable=True),  # RFC 3461 ENVID, decoded
 )
 
 outbound_recipients = Table(
@@ -53,6 +55,10 @@ outbound_recipients = Table(
     Column("last_error", Text, nullable=True),
     Column("remote_host", String(300), nullable=True),
     Column("finished_at", UTC, nullable=True),
+    Column("dsn_notify", String(40), nullable=True),  # RFC 3461 NOTIFY ("SUCCESS,DELAY", "NEVER") or NULL
+    Column("dsn_orcpt", String(500), nullable=True),  # RFC 3461 ORCPT "addr-type;address", decoded
+    Column("remote_dsn", Boolean, nullable=True),  # the next hop offered DSN and took the request over
+    Column("delay_notified", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 Index("ix_outbound_recipients_due", outbound_recipients.c.status, outbound_recipients.c.next_attempt_at)

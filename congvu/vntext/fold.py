@@ -33,7 +33,24 @@ def _strip_marks(decomposed: str) -> str:
     return decomposed
 
 
-def fold(text: str) -> str:
-    """Return the search key of ``text``: ``fold("Công Văn ĐẾN") == "cong van den"``."""
+def _slow_fold(text: str) -> str:
     # str.split() splits on exactly the white space that ``\s`` matches in a str pattern.
     return " ".join(_strip_marks(unicodedata.normalize("NFD", text.casefold())).split())
+
+
+_WORDWISE_FROM = 4096  # characters: below this the direct way is as fast
+_SEPARATOR = "\x00"  # not white space, unchanged by case folding and decomposition, a starter (combining class 0)
+
+
+def fold(text: str) -> str:
+    """Return the search key of ``text``: ``fold("Công Văn ĐẾN") == "cong van den"``."""
+    if len(text) < _WORDWISE_FROM or _SEPARATOR in text:
+        return _slow_fold(text)
+    # A whole message body is folded at delivery. Folding works character by character and never makes or removes
+    # white space, so each distinct word is folded once (all of them in one pass over their joined text) and the
+    # words are put back in order: the same result for a fraction of the work on long text, where words repeat.
+    words = text.split()
+    distinct = list(dict.fromkeys(words))
+    folded = _strip_marks(unicodedata.normalize("NFD", _SEPARATOR.join(distinct).casefold())).split(_SEPARATOR)
+    table = dict(zip(distinct, folded, strict=True))
+    return " ".join(filter(None, map(table.__getitem__, words)))

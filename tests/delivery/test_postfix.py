@@ -20,6 +20,7 @@ import pytest
 from delivery_peers import PostfixPeer, free_port, inbox_messages, postfix_available, with_config
 
 from congvu.delivery.clock import FakeClock
+from congvu.delivery.dsnparams import DsnEnvelope, parse_rcpt
 from congvu.delivery.queue import OutboundQueue
 from congvu.delivery.service import build_worker
 from congvu.installation import Installation
@@ -154,3 +155,52 @@ async def test_a_late_bounce_from_postfix_reaches_our_sender(routed: Installatio
     assert b"Status: 5.1.1" in report
     assert b"Return-Path: <>" in report and b"MAILER-DAEMON@example.test" in report  # Postfix's, not ours
 
+
+
+async def test_postfix_takes_over_our_dsn_request_and_reports_delivery(routed: Installation, postfix: PostfixPeer,
+                                                                      mx_port: int) -> None:
+    clock = FakeClock()
+    queue = OutboundQueue(routed, clock=clock)
+    worker = build_worker(routed, resolver=zone(routed), clock=clock, queue=queue)
+    async with our_mx(routed, mx_port, queue):
+        raw = build_message(from_addr=SENDER, to=["alice@example.test"], subject="Báo cáo tháng 12",
+                            text="Kính gửi chị Alice.")
+        queue.enqueue(mail_from=SENDER, recipients=["alice@example.test"], raw=raw, submitted_by=None,
+                      dsn=DsnEnvelope("HDRS", "BC-12/2026"),
+                      recipient_dsn={"alice@example.test": parse_rcpt(["NOTIFY=SUCCESS",
+                                                                       "ORCPT=rfc822;Alice@Example.test"])})
+        await worker.run_once()
+        assert queue.list() == ()
+        [report] = await wait_for_inbox(routed, SENDER, postfix)  # Postfix's "delivered", no "relayed" of ours
+    assert b"MAILER-DAEMON@example.test" in report and b"Reporting-MTA: dns; mx.example.test" in report
+    assert b"Original-Envelope-Id: BC-12/2026" in report
+    assert b"Original-Recipient: rfc822;Alice@Example.test" in report.replace(b"; ", b";")
+    assert b"Action: delivered" in report
+
+
+async def test_postfix_passes_a_dsn_request_to_our_mx_and_gets_our_delivered_report(
+        routed: Installation, postfix: PostfixPeer, mx_port: int) -> None:
+    clock = FakeClock()
+    queue = OutboundQueue(routed, clock=clock)
+    worker = build_worker(routed, resolver=zone(routed), clock=clock, queue=queue)
+    before = len(postfix.messages("alice"))
+    async with our_mx(routed, mx_port, queue):
+        raw = build_message(from_addr=("Alice", "alice@example.test"), to=[SENDER], subject="Đề nghị phối hợp",
+                            text="Kính gửi quý cơ quan.")
+        async with aiosmtplib.SMTP(hostname="127.0.0.1", port=postfix.port, start_tls=False) as client:
+            await client.mail("alice@example.test", options=["RET=HDRS", "ENVID=DN+2B42"])
+            await client.rcpt(SENDER, options=["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;Admin@DongNai.gov.vn"])
+            await client.data(raw)
+        [arrived] = await wait_for_inbox(routed, SENDER, postfix)  # Postfix relayed it to our MX with NOTIFY
+        assert b"Subject: =?utf-8?" in arrived
+        async with asyncio.timeout(10):  # the report is queued once the copy is durable, before the 250
+            while not await asyncio.to_thread(queue.list):
+                await asyncio.sleep(0.05)
+        await worker.run_once()  # our "delivered" report, queued for alice@ (outside), goes to Postfix
+        report = (await asyncio.to_thread(postfix.wait_for_messages, "alice", before + 1))[-1]
+    assert b"Reporting-MTA: dns; mail.dongnai.gov.vn" in report
+    assert b"Original-Envelope-Id: DN+2B42" in report
+    assert b"Original-Recipient: rfc822; Admin@DongNai.gov.vn" in report
+    assert b"Final-Recipient: rfc822; admin@dongnai.gov.vn\nAction: delivered\nStatus: 2.0.0" in \
+        report.replace(b"\r\n", b"\n")  # Maildir keeps LF line ends
+    assert b"Return-Path: <>" in report

@@ -97,3 +97,33 @@ def test_submission_delivers_to_imap_and_agency_group(served: dict[str, int]) ->
 
     with urllib.request.urlopen(f"http://127.0.0.1:{served['http']}/healthz", timeout=10) as response:
         assert json.loads(response.read())["status"] == "ok"
+
+
+def test_submission_with_notify_success_puts_a_delivery_report_in_the_senders_inbox(
+        served: dict[str, int]) -> None:
+    message = EmailMessage()
+    message["From"] = "Trần Văn Vinh <vinhtv@dongnai.gov.vn>"
+    message["To"] = "lannt@dongnai.gov.vn"
+    message["Subject"] = "Giấy mời họp giao ban tuần"
+    message.set_content("Kính mời chị dự họp.\n")
+    with smtplib.SMTP("127.0.0.1", served["submission"], timeout=30) as smtp:
+        smtp.starttls(context=_insecure())
+        smtp.ehlo()
+        assert smtp.has_extn("dsn")
+        smtp.login("vinhtv@dongnai.gov.vn", PASSWORD)
+        refused = smtp.send_message(message, mail_options=["RET=HDRS", "ENVID=GM-2026-01"],
+                                    rcpt_options=["NOTIFY=SUCCESS", "ORCPT=rfc822;LanNT@dongnai.gov.vn"])
+    assert refused == {}
+    imap = imaplib.IMAP4_SSL("127.0.0.1", served["imaps"], ssl_context=_insecure(), timeout=30)
+    try:
+        imap.login("vinhtv@dongnai.gov.vn", PASSWORD)
+        status, data = imap.select("INBOX")
+        assert status == "OK" and data[0] == b"1"
+        status, fetched = imap.uid("FETCH", "1", "(BODY.PEEK[])")
+        report = fetched[0][1].replace(b"\r\n", b"\n")
+    finally:
+        imap.logout()
+    assert b"multipart/report; report-type=delivery-status" in report
+    assert b"Original-Envelope-Id: GM-2026-01" in report
+    assert b"Original-Recipient: rfc822; LanNT@dongnai.gov.vn\nFinal-Recipient: rfc822; lannt@dongnai.gov.vn\n" \
+           b"Action: delivered\nStatus: 2.0.0" in report

@@ -30,3 +30,14 @@ def test_fold_makes_tone_placement_irrelevant() -> None:
 
 def test_fold_nfd_input_and_whitespace() -> None:
     assert fold(unicodedata.normalize("NFD", "  Nguyễn\tThị \n Hường ")) == "nguyen thi huong"
+
+
+def test_fold_of_long_text_is_the_fold_of_each_word() -> None:
+    # Long text (a message body) is folded word by word; the result must not differ from folding it whole.
+    words = ["Kính", "gửi", "ĐẾN", "hoà", "Hòa", "ﬁle", "Straße", "İstanbul", "x\u0301", "\u0323", "Ωμέγα", "—", "ỹ"]
+    text = "\n".join(" \t".join(words[(i * 7 + j) % len(words)] for j in range(9)) for i in range(200))
+    assert len(text) > 4096
+    expected = " ".join(filter(None, (fold(word) for word in text.split())))
+    assert fold(text) == expected
+    assert fold(unicodedata.normalize("NFD", text)) == expected
+    assert fold(text + "\x00") == " ".join(filter(None, (fold(w) for w in (text + "\x00").split())))
