@@ -12,7 +12,7 @@ Tables: :mod:`congvu.store.schema_delivery`.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -20,9 +20,12 @@ from typing import Protocol
 from sqlalchemy import delete, insert, select, update
 
 from congvu.config.settings import Settings
+from congvu.delivery import queue_trace
 from congvu.delivery.clock import Clock, SystemClock
 from congvu.delivery.config import DeliverySettings, delivery_settings
+from congvu.delivery.dsnparams import NO_REQUEST, NOT_SAID, DsnEnvelope, DsnRecipient
 from congvu.delivery.signing import DkimKey, prepare_outgoing
+from congvu.delivery.trace_log import TraceSink
 from congvu.errors import InvalidInput, NotFound
 from congvu.mail.fields import split_header
 from congvu.store.blobs import BlobStore
@@ -62,6 +65,9 @@ class QueuedRecipient:
     last_error: str | None
     remote_host: str | None
     finished_at: datetime | None
+    dsn: DsnRecipient = NOT_SAID
+    remote_dsn: bool | None = None  # the next hop offered DSN (it reports on this recipient from now on)
+    delay_notified: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class QueuedMessage:
     created_at: datetime
     expires_at: datetime
     recipients: tuple[QueuedRecipient, ...]
+    dsn: DsnEnvelope = NO_REQUEST
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,7 @@ class Outcome:
     enhanced: str | None
     text: str
     remote_host: str | None = None
+    remote_dsn: bool | None = None
 
 
 def _utc(value: datetime) -> datetime:
@@ -111,7 +119,9 @@ def _recipient(row: object) -> QueuedRecipient:
         attempts=r["attempts"], next_attempt_at=_utc(r["next_attempt_at"]),
         last_attempt_at=_utc(r["last_attempt_at"]) if r["last_attempt_at"] else None,
         last_code=r["last_code"], last_enhanced=r["last_enhanced"], last_error=r["last_error"],
-        remote_host=r["remote_host"], finished_at=_utc(r["finished_at"]) if r["finished_at"] else None)
+        remote_host=r["remote_host"], finished_at=_utc(r["finished_at"]) if r["finished_at"] else None,
+        dsn=DsnRecipient.stored(r["dsn_notify"], r["dsn_orcpt"]), remote_dsn=r["remote_dsn"],
+        delay_notified=bool(r["delay_notified"]))
 
 
 def _message(row: object, recipients: tuple[QueuedRecipient, ...]) -> QueuedMessage:
@@ -119,7 +129,8 @@ def _message(row: object, recipients: tuple[QueuedRecipient, ...]) -> QueuedMess
     return QueuedMessage(
         id=m["id"], mail_from=m["mail_from"], blob_sha256=m["blob_sha256"], size=m["size"],
         submitted_by=m["submitted_by"], message_id=m["message_id"], is_report=bool(m["is_report"]),
-        created_at=_utc(m["created_at"]), expires_at=_utc(m["expires_at"]), recipients=recipients)
+        created_at=_utc(m["created_at"]), expires_at=_utc(m["expires_at"]), recipients=recipients,
+        dsn=DsnEnvelope(m["dsn_ret"], m["dsn_envid"]))
 
 
 def _check_address(address: str, what: str) -> str:
@@ -142,6 +153,7 @@ class OutboundQueue:
         self.settings: DeliverySettings = delivery_settings(host.settings)
         self.clock: Clock = clock or SystemClock()
         self.dkim_key = DkimKey.load(host.settings.dkim_selector, host.settings.dkim_key)
+        self.trace: TraceSink | None = getattr(host, "trace", None)  # the installation's message trace
         self._listeners: list[Callable[[], None]] = []
         self._lock = threading.Lock()
 
@@ -158,11 +170,13 @@ class OutboundQueue:
                 self._listeners.remove(callback)
 
     def enqueue(self, *, mail_from: str, recipients: Sequence[str], raw: bytes, submitted_by: int | None,
-                client: str | None = None, protocol: str = "ESMTPSA") -> int:
+                client: str | None = None, protocol: str = "ESMTPSA", dsn: DsnEnvelope | None = None,
+                recipient_dsn: Mapping[str, DsnRecipient] | None = None) -> int:
         """Queue ``raw`` for ``recipients``; durable (blob fsynced, rows committed) when it returns the id.
 
         ``mail_from`` is the envelope sender (``""`` for the null reverse-path). ``client`` describes the
         connection for the ``Received`` field (``"helo (rdns [ip])"``) when the caller has not added its own.
+        ``dsn`` and ``recipient_dsn`` (by recipient address) are the sender's RFC 3461 request.
         """
         sender = "" if mail_from.strip() in ("", "<>") else _check_address(mail_from, "người gửi")
         targets = tuple(dict.fromkeys(_check_address(r, "người nhận") for r in recipients))
@@ -172,7 +186,9 @@ class OutboundQueue:
         prepared = prepare_outgoing(raw, hostname=self.settings.hostname, local_domains=self.settings.local_domains,
                                     mail_from=sender, recipients=targets, now=now, key=self.dkim_key,
                                     client=client, protocol=protocol)
-        return self._store(sender, targets, prepared, submitted_by=submitted_by, is_report=False, now=now)
+        wanted = {_check_address(address, "người nhận"): request for address, request in (recipient_dsn or {}).items()}
+        return self._store(sender, targets, prepared, submitted_by=submitted_by, is_report=False, now=now,
+                           dsn=dsn or NO_REQUEST, recipient_dsn=wanted)
 
     def enqueue_report(self, *, recipient: str, raw: bytes) -> int:
         """Queue a delivery status notification we generated: null sender, never bounced itself (RFC 3464
@@ -185,7 +201,8 @@ class OutboundQueue:
                            is_report=True, now=now)
 
     def _store(self, sender: str, targets: tuple[str, ...], prepared: bytes, *, submitted_by: int | None,
-               is_report: bool, now: datetime) -> int:
+               is_report: bool, now: datetime, dsn: DsnEnvelope = NO_REQUEST,
+               recipient_dsn: Mapping[str, DsnRecipient] | None = None) -> int:
         ref = self.blobs.put(prepared)  # fsynced before the rows pointing at it commit
         message_id = split_header(prepared).value("message-id")
         with self.db.begin() as conn:
@@ -193,10 +210,17 @@ class OutboundQueue:
                 mail_from=sender, blob_sha256=ref.sha256, size=ref.size, submitted_by=submitted_by,
                 message_id=message_id.decode("latin-1")[:998] if message_id else None, is_report=is_report,
                 created_at=now, expires_at=now + timedelta(seconds=self.settings.expire_s),
+                dsn_ret=dsn.ret, dsn_envid=dsn.envid,
             ).returning(outbound_messages.c.id)).scalar_one()
+            requests = recipient_dsn or {}
             conn.execute(insert(outbound_recipients), [
                 {"message_id": queue_id, "recipient": target, "domain": target.rpartition("@")[2],
-                 "status": QUEUED, "attempts": 0, "next_attempt_at": now} for target in targets])
+                 "status": QUEUED, "attempts": 0, "next_attempt_at": now,
+                 "dsn_notify": requests[target].notify_text if target in requests else None,
+                 "dsn_orcpt": requests[target].orcpt if target in requests else None,
+                 "delay_notified": False} for target in targets])
+        queue_trace.queued(self.trace, int(queue_id), sender=sender, recipients=targets,
+                           message_id=message_id.decode("latin-1") if message_id else None, is_report=is_report)
         self._notify()
         return int(queue_id)
 
@@ -307,7 +331,8 @@ class OutboundQueue:
                 values: dict[str, object] = {
                     "attempts": outbound_recipients.c.attempts + 1, "last_attempt_at": now,
                     "last_code": outcome.code, "last_enhanced": outcome.enhanced,
-                    "last_error": outcome.text[:2000], "remote_host": outcome.remote_host}
+                    "last_error": outcome.text[:2000], "remote_host": outcome.remote_host,
+                    "remote_dsn": outcome.remote_dsn}
                 if outcome.status == "retry":
                     values["next_attempt_at"] = next_attempt_at[outcome.recipient_id]
                 else:
@@ -326,6 +351,32 @@ class OutboundQueue:
                 query = query.where(outbound_messages.c.id.in_(sorted(set(queue_ids))))
             ids = [row.id for row in conn.execute(query.order_by(outbound_messages.c.id))]
         return tuple(self.get(queue_id) for queue_id in ids)
+
+    def delayed(self, *, older_than_s: float, limit: int = 500) -> tuple[QueuedMessage, ...]:
+        """Messages queued more than ``older_than_s`` ago with recipients still waiting whose sender should now
+        hear of the delay (RFC 3461 §4.1 NOTIFY=DELAY, or no NOTIFY) and has not yet; only those recipients."""
+        cutoff = self.clock.now() - timedelta(seconds=older_than_s)
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(outbound_recipients)
+                .join(outbound_messages, outbound_messages.c.id == outbound_recipients.c.message_id)
+                .where(outbound_recipients.c.status == QUEUED, outbound_recipients.c.delay_notified.is_(False),
+                       outbound_recipients.c.attempts > 0, outbound_messages.c.created_at <= cutoff,
+                       outbound_messages.c.is_report.is_(False), outbound_messages.c.mail_from != "")
+                .order_by(outbound_recipients.c.id).limit(limit)).all()
+            by_message: dict[int, list[QueuedRecipient]] = {}
+            for row in rows:
+                recipient = _recipient(row)
+                if recipient.dsn.wants("DELAY"):
+                    by_message.setdefault(recipient.queue_id, []).append(recipient)
+            messages = conn.execute(select(outbound_messages).where(outbound_messages.c.id.in_(sorted(by_message)))
+                                    .order_by(outbound_messages.c.id)).all() if by_message else []
+        return tuple(_message(m, tuple(by_message[m.id])) for m in messages)
+
+    def mark_delay_notified(self, recipient_ids: Sequence[int]) -> None:
+        with self.db.begin() as conn:
+            conn.execute(update(outbound_recipients).where(outbound_recipients.c.id.in_(list(recipient_ids)))
+                         .values(delay_notified=True))
 
     def remove(self, queue_id: int) -> None:
         """Forget a settled message (its blob is left to the blob collector)."""

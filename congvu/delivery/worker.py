@@ -18,12 +18,14 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
+from congvu.delivery import queue_trace
 from congvu.delivery.backoff import next_attempt
 from congvu.delivery.clock import Clock
-from congvu.delivery.dsn import FailedRecipient, build_dsn, status_for
+from congvu.delivery.dsn import DELAYED, RELAYED, RecipientReport, build_dsn, status_for
+from congvu.delivery.dsnparams import FAILURE, SUCCESS
 from congvu.delivery.local import ReportSink
 from congvu.delivery.mtasts import MtaStsCache
-from congvu.delivery.queue import FAILED, Batch, OutboundQueue, Outcome, QueuedMessage
+from congvu.delivery.queue import DELIVERED, FAILED, Batch, OutboundQueue, Outcome, QueuedMessage
 from congvu.delivery.routing import RouteError, resolve_targets
 from congvu.delivery.transport import HostsUnavailable, SmtpClient
 from congvu.errors import NotFound
@@ -67,6 +69,7 @@ class DeliveryWorker:
         results = await asyncio.gather(*(guarded(chunk) for chunk in chunks))
         attempted = sum(len(r) for r in results)
         await self.settle([b.message.id for b in batches])
+        await self.warn_delayed()
         return attempted
 
     async def settle(self, queue_ids: Sequence[int] | None = None) -> int:
@@ -93,7 +96,8 @@ class DeliveryWorker:
             policy = await self.mta_sts.policy_for(batch.domain) if self.mta_sts and not \
                 self.settings.route_for(batch.domain) else None
             result = await self.client.send(targets, mail_from=message.mail_from, recipients=list(recipients),
-                                            data=data, tls=policy)
+                                            data=data, tls=policy, dsn=message.dsn,
+                                            recipient_dsn={a: r.dsn for a, r in recipients.items()})
         except RouteError as exc:
             status = "failed" if exc.permanent else "retry"
             outcomes = [Outcome(r.id, status, None, exc.enhanced, exc.reason) for r in batch.recipients]
@@ -103,7 +107,7 @@ class DeliveryWorker:
             for address, reply in result.replies.items():
                 status = "delivered" if reply.success else ("failed" if reply.permanent else "retry")
                 outcomes.append(Outcome(recipients[address].id, status, reply.code, reply.enhanced,
-                                        reply.text, result.host))
+                                        reply.text, result.host, remote_dsn=result.dsn))
             log.info("thư %s tới %s qua %s (TLS: %s): %s", message.id, batch.domain, result.address,
                      "có" if result.tls else "không", ", ".join(o.status for o in outcomes))
         await asyncio.to_thread(self._record, message, batch, outcomes)
@@ -127,22 +131,57 @@ class DeliveryWorker:
                 times[outcome.recipient_id] = when
                 final.append(outcome)
         self.queue.record(final, next_attempt_at=times)
+        queue_trace.attempts(self.queue.trace, message, batch, final, expired_prefix=EXPIRED_PREFIX)
 
     # -- reports --------------------------------------------------------------------------------------------
 
     async def _report(self, message: QueuedMessage) -> None:
-        failed = [r for r in message.recipients if r.status == FAILED]
-        if not failed or not message.mail_from or message.is_report:
+        """After a message settles: a failure report for the failed recipients that did not say NOTIFY=NEVER
+        (or that asked for failures), and a "relayed" report for those that asked for SUCCESS and went to a
+        server that does not offer DSN (RFC 3461 §6.2.6.2); one that offers it reports for itself."""
+        if not message.mail_from or message.is_report:
             return  # RFC 3464 §2 / RFC 5321 §4.5.5: never report on a report or to the null sender
         failures = []
-        for r in failed:
+        for r in message.recipients:
+            if r.status != FAILED or not r.dsn.wants(FAILURE):
+                continue
             text = r.last_error or ""
             expired = text.startswith(EXPIRED_PREFIX)
             text = text.removeprefix(EXPIRED_PREFIX)
-            failures.append(FailedRecipient(
+            failures.append(RecipientReport(
                 recipient=r.recipient, status=status_for(r.last_code, r.last_enhanced, expired=expired),
                 diagnostic=f"{r.last_code} {text}" if r.last_code else text, remote_mta=r.remote_host,
-                last_attempt=r.last_attempt_at, from_remote=r.last_code is not None, expired=expired))
+                last_attempt=r.last_attempt_at, from_remote=r.last_code is not None, expired=expired,
+                original_recipient=r.dsn.orcpt))
+        relayed = [RecipientReport(
+            recipient=r.recipient, status=r.last_enhanced if r.last_enhanced and r.last_enhanced[0] == "2" else "2.0.0",
+            diagnostic=f"{r.last_code} {r.last_error or ''}".strip(), remote_mta=r.remote_host,
+            last_attempt=r.last_attempt_at, from_remote=r.last_code is not None, action=RELAYED,
+            original_recipient=r.dsn.orcpt)
+            for r in message.recipients if r.status == DELIVERED and r.dsn.wants(SUCCESS) and not r.remote_dsn]
+        for reports in (failures, relayed):
+            if reports:
+                await self._send_report(message, reports,
+                                        how="báo lỗi" if reports is failures else "báo đã chuyển thư")
+
+    async def warn_delayed(self) -> int:
+        """RFC 3461 §4.1 DELAY: once a message has waited ``delay_warning_s``, its sender hears which recipients
+        are still being retried (once per recipient); the number of reports sent."""
+        if self.settings.delay_warning_s <= 0:
+            return 0
+        waiting = await asyncio.to_thread(self.queue.delayed, older_than_s=self.settings.delay_warning_s)
+        for message in waiting:
+            reports = [RecipientReport(
+                recipient=r.recipient, status=r.last_enhanced if (r.last_enhanced or "").startswith("4.") else "4.0.0",
+                diagnostic=f"{r.last_code} {r.last_error or ''}".strip() if r.last_code
+                else (r.last_error or ""), remote_mta=r.remote_host, last_attempt=r.last_attempt_at,
+                from_remote=r.last_code is not None, action=DELAYED, original_recipient=r.dsn.orcpt,
+                will_retry_until=message.expires_at) for r in message.recipients]
+            await self._send_report(message, reports, how="báo chậm gửi")
+            await asyncio.to_thread(self.queue.mark_delay_notified, [r.id for r in message.recipients])
+        return len(waiting)
+
+    async def _send_report(self, message: QueuedMessage, reports: list[RecipientReport], *, how: str) -> None:
         try:
             original = await asyncio.to_thread(self.queue.read, message)
         except NotFound:  # the blob is gone: report without the original header section
@@ -151,15 +190,18 @@ class DeliveryWorker:
         postmaster = f"postmaster@{self.settings.domain}"
         report = build_dsn(original=original, sender=message.mail_from, hostname=self.settings.hostname,
                            postmaster=postmaster, arrival=message.created_at, now=self.clock.now(),
-                           failures=failures)
+                           failures=reports, envelope_id=message.dsn.envid, return_full=message.dsn.full)
+        recipients = [r.recipient for r in reports]
         if sender_domain in self.settings.local_domains:
             if self.reports is not None and await asyncio.to_thread(self.reports.deliver_local,
                                                                    message.mail_from, report):
+                queue_trace.reported(self.queue.trace, message, recipients, how=f"{how} vào hộp thư người gửi")
                 return
-            log.warning("người gửi %s không còn hộp thư nhận báo lỗi; bỏ báo lỗi của thư %s",
+            log.warning("người gửi %s không còn hộp thư nhận báo tình trạng; bỏ báo tình trạng của thư %s",
                         message.mail_from, message.id)
             return
         await asyncio.to_thread(self.queue.enqueue_report, recipient=message.mail_from, raw=report)
+        queue_trace.reported(self.queue.trace, message, recipients, how=f"{how} gửi về máy chủ của người gửi")
 
     # -- the loop -------------------------------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
-"""An opened installation: settings, database, blob store, directory, mail store and usage recorder, built once
-and passed down."""
+"""An opened installation: settings, database, blob store, directory, mail store, usage recorder and message
+trace, built once and passed down."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from congvu.config.settings import DataDir, Settings, load_settings
+from congvu.delivery.trace_log import TraceLog, retention_days
 from congvu.directory.context import DirectoryContext
 from congvu.directory.service import Directory
 from congvu.errors import ConfigError
@@ -25,9 +26,11 @@ class Installation:
     directory: Directory
     mailstore: MailStore
     usage: UsageRecorder
+    trace: TraceLog
 
     def close(self) -> None:
         self.usage.close()
+        self.trace.close()
         self.db.dispose()
 
 
@@ -48,4 +51,5 @@ def open_installation(data: DataDir, *, upgrade: bool = True) -> Installation:
         migrate.upgrade(db)
     blobs = FileBlobStore(data.blobs)
     return Installation(settings=settings, db=db, blobs=blobs, directory=Directory(directory_context(settings, db)),
-                        mailstore=MailStore(db, blobs), usage=UsageRecorder(db))
+                        mailstore=MailStore(db, blobs), usage=UsageRecorder(db),
+                        trace=TraceLog(db, retention_days=retention_days(settings.raw)))

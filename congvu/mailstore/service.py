@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from congvu.mailstore import delivery, flagstore, folders, messages, sorting, transfer
+from congvu.mailstore import access, acl, delivery, flagstore, folders, messages, sorting, transfer
 from congvu.mailstore.api import (
+    AclEntry,
     Appended,
     Changes,
     DeliveryResult,
@@ -76,6 +77,20 @@ class MailStore:
 
     def rights(self, viewer_id: int, owner_id: int) -> Rights:
         return folders.rights(self.ctx, viewer_id, owner_id)
+
+    def acl(self, viewer_id: int, folder_id: int) -> tuple[AclEntry, ...]:
+        return acl.entries(self.ctx, viewer_id, folder_id)
+
+    def set_acl(self, viewer_id: int, folder_id: int, identifier: str, rights: str,
+                mode: FlagMode = FlagMode.REPLACE) -> AclEntry:
+        return acl.set_rights(self.ctx, viewer_id, folder_id, identifier, rights, mode)
+
+    def delete_acl(self, viewer_id: int, folder_id: int, identifier: str) -> None:
+        acl.delete_rights(self.ctx, viewer_id, folder_id, identifier)
+
+    def inactive_accounts(self, account_ids: Iterable[int]) -> dict[int, str]:
+        with self.ctx.db.read() as conn:
+            return access.inactive_accounts(conn, account_ids)
 
     def list_folders(self, viewer_id: int) -> tuple[FolderInfo, ...]:
         return folders.list_folders(self.ctx, viewer_id)

@@ -24,9 +24,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any, AnyStr, cast
 
-from aiosmtpd.smtp import MISSING, SMTP, Session, TLSSetupException
+from aiosmtpd.smtp import MISSING, SMTP, Session, TLSSetupException, syntax
 
 from congvu.access.models import SignInOutcome
+from congvu.delivery.dsnparams import MAIL_KEYWORDS, RCPT_KEYWORDS
 from congvu.smtpserver import replies, sasl
 from congvu.smtpserver.datareader import MAX_LINE_OCTETS, read_data
 from congvu.smtpserver.replies import Reply, with_enhanced_code
@@ -41,6 +42,25 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
 # <dot-atom@hostname> (RFC 5321 §4.1.2) followed by parameters or nothing: the common path, parsed here exactly as
 # the engine's RFC 5322 parser would (which costs far more); anything else goes to that parser.
 _PLAIN_PATH = re.compile(rf"<({_ATEXT}(?:\.{_ATEXT})*@{_LABEL}(?:\.{_LABEL})*)>[ \t]*(?=[^ \t(]|\Z)")
+_PARAMETER = re.compile(r"([A-Za-z0-9][A-Za-z0-9-]*)(?:=\S*)?")  # esmtp-param (RFC 5321 §4.1.2)
+
+
+def take_parameters(arg: str, keywords: frozenset[str]) -> tuple[str, tuple[str, ...]]:
+    """Split the parameters named in ``keywords`` off the end of a MAIL or RCPT argument, as the client wrote
+    them: the engine upper-cases every parameter, and ENVID and ORCPT values are case-sensitive (RFC 3461)."""
+    words = arg.split()
+    taken: list[str] = []
+    kept: list[str] = []
+    while len(words) > 1:
+        word = words[-1]
+        match = _PARAMETER.fullmatch(word)
+        if match is None:
+            break
+        (taken if match.group(1).upper() in keywords else kept).append(word)
+        words.pop()
+    if not taken:
+        return arg, ()
+    return " ".join(words + kept[::-1]), tuple(taken[::-1])
 
 
 class SmtpConnection(SMTP):
@@ -65,6 +85,7 @@ class SmtpConnection(SMTP):
         self._commit: asyncio.Task[Reply] | None = None
         self._auth_failures = 0
         self._signed_in: int | None = None  # the account counted in the per-account session limit
+        self.dsn_parameters: tuple[str, ...] = ()  # RFC 3461 parameters of the MAIL or RCPT being handled
 
     # -- engine hooks -------------------------------------------------------------------------------------------
 
@@ -211,7 +232,7 @@ class SmtpConnection(SMTP):
         session.extended_smtp = True
         session.host_name = hostname
         lines = [self.hostname, "PIPELINING", f"SIZE {self.data_size_limit}", "8BITMIME", "SMTPUTF8",
-                 "ENHANCEDSTATUSCODES"]
+                 "ENHANCEDSTATUSCODES", "DSN"]
         if self.tls_context is not None and not self.encrypted:
             lines.append("STARTTLS")
         if self.runtime.kind.submission and self.encrypted and not session.authenticated:
@@ -223,6 +244,23 @@ class SmtpConnection(SMTP):
             await self.push("503 5.5.1 TLS is already active")
             return
         await super().smtp_STARTTLS(arg)
+
+    # -- MAIL and RCPT: RFC 3461 parameters taken aside (checked by the handler) ----------------------------------
+
+    @syntax("MAIL FROM: <address>", extended=" [SP <mail-parameters>]")
+    async def smtp_MAIL(self, arg: str | None) -> None:
+        arg, self.dsn_parameters = self._dsn_split(arg, MAIL_KEYWORDS)
+        await super().smtp_MAIL(arg)
+
+    @syntax("RCPT TO: <address>", extended=" [SP <mail-parameters>]")
+    async def smtp_RCPT(self, arg: str | None) -> None:
+        arg, self.dsn_parameters = self._dsn_split(arg, RCPT_KEYWORDS)
+        await super().smtp_RCPT(arg)
+
+    def _dsn_split(self, arg: str | None, keywords: frozenset[str]) -> tuple[str | None, tuple[str, ...]]:
+        if arg is None or self.session is None or not self.session.extended_smtp:
+            return arg, ()  # after HELO any parameter is a syntax error, which the engine reports
+        return take_parameters(arg, keywords)
 
     # -- AUTH (RFC 4954) ----------------------------------------------------------------------------------------
 
@@ -326,6 +364,7 @@ class SmtpConnection(SMTP):
         finally:
             self._receiving = False
         if outcome.refusal is not None:
+            self.runtime.handler.refused_data(self, txn, outcome.refusal)
             self._reset_transaction()
             await self.reply(outcome.refusal)
             return

@@ -15,10 +15,12 @@ the engine calls.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from congvu.delivery.dsnparams import DsnSyntaxError, parse_mail, parse_rcpt
 from congvu.directory.resolve import AddressState, Resolution
-from congvu.smtpserver import replies
+from congvu.smtpserver import replies, tracing
 from congvu.smtpserver.intake import Intake
 from congvu.smtpserver.replies import Reply
 from congvu.smtpserver.settings import Direction, PolicyAction
@@ -56,8 +58,16 @@ class MailHandler:
 
     async def handle_MAIL(self, server: SmtpConnection, session: SmtpSession, envelope: Transaction, address: str,
                           options: list[str]) -> str:
+        try:
+            dsn = parse_mail(server.dsn_parameters)
+        except DsnSyntaxError as exc:
+            return str(replies.bad_dsn_parameter(str(exc)))
         reply = await self._mail(server, session, envelope, address)
+        if not reply.positive:
+            tracing.refused(self.state.services, "MAIL", reply, txn=envelope, kind=self.kind,
+                            client_ip=server.peer_ip, sender=address)
         if reply.positive:
+            envelope.dsn = dsn
             envelope.mail_from = address
             envelope.mail_options.extend(options)
         return str(reply)
@@ -98,8 +108,16 @@ class MailHandler:
                           options: list[str]) -> str:
         if "@" not in address and address.lower() == "postmaster":  # RFC 5321 §4.5.1: no domain needed
             address = f"postmaster@{self.state.addressbook.primary_domain}"
+        try:
+            dsn = parse_rcpt(server.dsn_parameters)
+        except DsnSyntaxError as exc:
+            return str(replies.bad_dsn_parameter(str(exc)))
         reply, accepted = await self._rcpt(session, envelope, address)
+        if accepted is None:
+            tracing.refused(self.state.services, "RCPT", reply, txn=envelope, kind=self.kind,
+                            client_ip=server.peer_ip, recipients=(address,))
         if accepted is not None:
+            accepted = replace(accepted, dsn=dsn)
             envelope.rcpt_tos.append(address)
             envelope.rcpt_options.extend(options)
             envelope.accepted.append(accepted)
@@ -156,4 +174,13 @@ class MailHandler:
     # -- DATA ---------------------------------------------------------------------------------------------------
 
     async def complete(self, server: SmtpConnection, envelope: Transaction, raw: bytes) -> Reply:
-        return await self.intake.accept(server, envelope, raw)
+        reply = await self.intake.accept(server, envelope, raw)
+        if not reply.positive:
+            tracing.refused(self.state.services, "DATA", reply, txn=envelope, kind=self.kind,
+                            client_ip=server.peer_ip, recipients=[r.address for r in envelope.accepted], raw=raw)
+        return reply
+
+    def refused_data(self, server: SmtpConnection, envelope: Transaction, reply: Reply) -> None:
+        """A message refused while its DATA was read (too big, NUL octets, overlong lines): traced like the rest."""
+        tracing.refused(self.state.services, "DATA", reply, txn=envelope, kind=self.kind, client_ip=server.peer_ip,
+                        recipients=[r.address for r in envelope.accepted])

@@ -22,11 +22,14 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from congvu.delivery.dsnparams import DsnRecipient
+from congvu.directory.resolve import AddressState
 from congvu.mail.compose import ensure_standard_headers
 from congvu.mail.fields import HeaderBlock, split_header
 from congvu.mail.headers import parse_addresses
 from congvu.mailstore.api import SpecialUse
-from congvu.smtpserver import replies
+from congvu.smtpserver import replies, tracing
+from congvu.smtpserver.dsnreports import local_successes, send_success_report
 from congvu.smtpserver.mailauth import rename_forged_results
 from congvu.smtpserver.notices import HeldMail, PolicyNotices
 from congvu.smtpserver.replies import Reply
@@ -96,6 +99,10 @@ class Intake:
         except Exception:  # the request boundary: whatever failed, the client is told to retry
             log.exception("delivery of %s failed", txn.queue_id)
             return replies.LOCAL_ERROR
+        tracing.accepted(services, txn, raw, kind=self.kind, client_ip=conn.peer_ip, folder=folder, held=plan.held,
+                         at=now)
+        if plan.mailboxes:
+            await send_success_report(self.state, txn, raw, local_successes(txn.accepted, plan.held), now)
         notes = [f"queued as {txn.queue_id}"]
         notes.extend(await self._afterwards(plan, txn, conn.peer_ip, user.account_id if user else None,
                                             user.address if user else None, free))
@@ -147,7 +154,7 @@ class Intake:
             if outbound is None:
                 raise RuntimeError("outside recipients accepted without an outbound queue")
             await asyncio.to_thread(outbound.enqueue, mail_from=txn.sender, recipients=plan.remote, raw=raw,
-                                    submitted_by=account_id)
+                                    submitted_by=account_id, dsn=txn.dsn, recipient_dsn=plan.remote_dsn)
         if plan.held:
             direction = Direction.OUTBOUND if self.kind.submission else Direction.INBOUND
             domains = sorted({r.free_mail.domain for r in txn.accepted if r.free_mail} |
@@ -158,6 +165,9 @@ class Intake:
     async def _after_delivery(self, raw: bytes, mailboxes: list[int], queue_id: str) -> None:
         hook = self.state.services.after_delivery
         try:
+            might_concern = getattr(hook, "might_concern", None)
+            if might_concern is not None and not might_concern(raw):
+                return  # ordinary mail: no thread hand-over
             if hook is not None:
                 await asyncio.to_thread(hook.delivered, raw, tuple(mailboxes))
         except Exception:  # the message is durable already: a hook fault must not turn into a 451
@@ -201,9 +211,10 @@ class _Plan:
     """Where the message goes: local mailboxes, outside addresses, and recipients whose copy is held."""
 
     def __init__(self, mailboxes: list[int], remote: list[str], held: list[str],
-                 hits: list[tuple[str, PolicyAction]]) -> None:
+                 hits: list[tuple[str, PolicyAction]], remote_dsn: dict[str, DsnRecipient] | None = None) -> None:
         self.mailboxes = mailboxes
         self.remote = remote
+        self.remote_dsn = remote_dsn or {}  # RFC 3461 NOTIFY/ORCPT of recipients addressed outside directly
         self.held = held
         self._hits = hits
 
@@ -213,6 +224,7 @@ class _Plan:
             return cls([], [], [r.address for r in txn.accepted], [])
         mailboxes: dict[int, None] = {}
         remote: dict[str, None] = {}
+        requests: dict[str, DsnRecipient] = {}
         held: list[str] = []
         hits: list[tuple[str, PolicyAction]] = []
         for recipient in txn.accepted:
@@ -223,7 +235,9 @@ class _Plan:
                     continue
             mailboxes.update(dict.fromkeys(recipient.resolution.mailbox_ids))
             remote.update(dict.fromkeys(recipient.resolution.remote))
-        return cls(list(mailboxes), list(remote), held, hits)
+            if recipient.resolution.state == AddressState.REMOTE:
+                requests[recipient.address] = recipient.dsn
+        return cls(list(mailboxes), list(remote), held, hits, requests)
 
     def free_mail_hits(self) -> list[tuple[str, PolicyAction, int]]:
         counted: dict[tuple[str, PolicyAction], int] = {}

@@ -131,7 +131,7 @@ def default_services(inst: Installation, *, signin: MailClientSignIn | None = No
     return SmtpServices(mailstore=mailstore, signin=signin, limits=load_limits(inst.settings.raw),
                         policy=load_mail_policy(inst.settings.raw, domain=inst.settings.domain),
                         outbound=outbound, inbound_auth=inbound_auth, usage=inst.usage,
-                        after_delivery=after_delivery)
+                        after_delivery=after_delivery, trace=inst.trace)
 
 
 def _bind(host: str, port: int) -> socket.socket:

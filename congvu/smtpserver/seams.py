@@ -8,6 +8,8 @@ listener runs with.
 - :class:`InboundAuthenticator`: SPF, DKIM and DMARC results for mail from the Internet (RFC 7208, RFC 6376,
   RFC 7489), as an ``Authentication-Results`` field (RFC 8601) and what to do with the message.
 - :class:`UsageRecorder`: usage and monitoring events (``send``, ``free_mail``).
+- ``trace``: the message trace (:class:`congvu.delivery.trace_log.TraceSink`), told of refusals, acceptance and
+  where each copy went (:mod:`congvu.smtpserver.tracing`).
 - :class:`DeliveredMailHook`: told of each message once it is durably in local mailboxes (the official documents
   take in the edXML packages that arrive in agency mailboxes, :class:`congvu.documents.mail_intake.MailIntake`).
 
@@ -24,6 +26,8 @@ from enum import StrEnum
 from typing import Protocol
 
 from congvu.access.models import SignInResult
+from congvu.delivery.dsnparams import DsnEnvelope, DsnRecipient
+from congvu.delivery.trace_log import TraceSink
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.smtpserver.settings import MailPolicy, SmtpLimits
 
@@ -33,7 +37,10 @@ class MailClientSignIn(Protocol):
 
 
 class OutboundQueue(Protocol):
-    def enqueue(self, *, mail_from: str, recipients: Sequence[str], raw: bytes, submitted_by: int | None) -> int: ...
+    def enqueue(self, *, mail_from: str, recipients: Sequence[str], raw: bytes, submitted_by: int | None,
+                dsn: DsnEnvelope | None = None, recipient_dsn: Mapping[str, DsnRecipient] | None = None) -> int: ...
+
+    def enqueue_report(self, *, recipient: str, raw: bytes) -> int: ...
 
 
 class InboundAction(StrEnum):
@@ -69,7 +76,8 @@ class UsageRecorder(Protocol):
 
 class DeliveredMailHook(Protocol):
     """Called in a worker thread after a local delivery has committed; it must not raise (the server logs it if
-    it does) and it cannot change or refuse the message."""
+    it does) and it cannot change or refuse the message. A hook may also offer ``might_concern(raw) -> bool``, a
+    cheap test run first on the server's own thread: when it says no, the message is not handed over."""
 
     def delivered(self, raw: bytes, mailbox_ids: Sequence[int]) -> object: ...
 
@@ -90,6 +98,7 @@ class SmtpServices:
     inbound_auth: InboundAuthenticator | None = None
     usage: UsageRecorder | None = None
     after_delivery: DeliveredMailHook | None = None
+    trace: TraceSink | None = None  # the message trace (congvu.delivery.trace_log)
     clock: Callable[[], datetime] = utcnow
 
 
