@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from congvu.cli.output import emit_fields, emit_json, emit_table, plain
 from congvu.documents.models import (
@@ -20,10 +22,12 @@ from congvu.documents.models import (
     FileInput,
     IncomingEntry,
     OutgoingDocument,
-    RecipientView,
+    OutgoingState,
     Signer,
 )
+from congvu.documents.search import Page, RegisterQuery, dashboard, overdue, search_incoming, search_outgoing
 from congvu.documents.service import DocumentService, documents_for
+from congvu.documents.views import dashboard_view, incoming_view, outgoing_view, recipient_view
 from congvu.errors import InvalidInput
 from congvu.installation import Installation
 
@@ -58,37 +62,9 @@ def _docs(inst: Installation) -> DocumentService:
     return documents_for(inst)
 
 
-def _recipient_json(r: RecipientView) -> dict[str, object]:
-    return {"agency": r.agency, "name": r.name, "status": r.status, "status_name": r.status_name,
-            "at": plain(r.at), "sent_at": plain(r.sent_at), "transport": r.transport, "purpose": r.purpose,
-            "description": r.description, "paper_required": r.paper_required, "paper_note": r.paper_note}
-
-
-def _outgoing_json(d: OutgoingDocument) -> dict[str, object]:
-    return {"id": d.id, "document_id": d.document_id, "number": d.number, "agency": d.agency,
-            "state": d.state.value, "type": d.doc_type, "type_name": d.type_name, "subject": d.subject,
-            "place": d.place, "issued_on": plain(d.issued_on), "signer": plain(d.signer), "urgency": d.urgency,
-            "due_date": plain(d.due_date), "signed": d.signed, "kinh_gui": list(d.kinh_gui),
-            "noi_nhan": list(d.noi_nhan), "response_for": list(d.response_for),
-            "recipients": [_recipient_json(r) for r in d.recipients], "files": plain(d.files),
-            "recalled_at": plain(d.recalled_at), "warnings": list(d.warnings)}
-
-
-def _incoming_json(e: IncomingEntry) -> dict[str, object]:
-    return {"id": e.id, "agency": e.agency, "document_id": e.document_id, "arrival_number": e.arrival_number,
-            "arrival_date": plain(e.arrival_date), "number": e.number, "from": e.from_agency,
-            "from_name": e.from_name, "type_name": e.type_name, "subject": e.subject,
-            "promulgation_date": plain(e.promulgation_date), "urgency": e.urgency, "due_date": plain(e.due_date),
-            "arrived_at": plain(e.arrived_at), "status": e.status, "status_name": e.status_name,
-            "status_at": plain(e.status_at), "handler": e.handler,
-            "handling_deadline": plain(e.handling_deadline), "paper": e.paper,
-            "signature_summary": e.signature_summary, "warnings": list(e.warnings), "cancelled": e.cancelled,
-            "files": plain(e.files), "signatures": plain(e.signatures)}
-
-
 def _show_outgoing(args: argparse.Namespace, d: OutgoingDocument) -> None:
     if args.json:
-        emit_json(_outgoing_json(d))
+        emit_json(outgoing_view(d))
         return
     emit_fields([("Số, ký hiệu", d.number), ("DocumentId", d.document_id), ("Trích yếu", d.subject),
                  ("Ngày", d.issued_on), ("Trạng thái", d.state.value)])
@@ -101,7 +77,7 @@ def _show_outgoing(args: argparse.Namespace, d: OutgoingDocument) -> None:
 
 def _show_entry(args: argparse.Namespace, e: IncomingEntry) -> None:
     if args.json:
-        emit_json(_incoming_json(e))
+        emit_json(incoming_view(e))
     else:
         emit_fields([("Số đến", e.arrival_number), ("Ngày đến", e.arrival_date), ("Số, ký hiệu", e.number),
                      ("Cơ quan gửi", f"{e.from_name} ({e.from_agency})"), ("Trích yếu", e.subject),
@@ -119,7 +95,7 @@ def _draft(args: argparse.Namespace) -> DraftInput:
         main_file=_read(args.file, "file"), appendixes=tuple(_read(p, "attach") for p in args.attach or ()),
         kinh_gui=_codes(args.to), noi_nhan=tuple(args.cc or ()), secrecy=args.secrecy, urgency=args.urgency,
         due_date=_day(args.due, "due"), content=args.content or "", response_for=tuple(args.reply_to or ()),
-        place=args.place)
+        place=args.place, replaces=args.replaces)
 
 
 def doc_issue(args: argparse.Namespace, inst: Installation) -> int:
@@ -137,10 +113,32 @@ def doc_issue_draft(args: argparse.Namespace, inst: Installation) -> int:
     return 0
 
 
+T = TypeVar("T")
+
+
+def _all_pages(search: Callable[[RegisterQuery], Page[T]], query: RegisterQuery, limited: bool) -> list[T]:
+    """One page when the caller asked for one (--limit/--offset), else the whole register, page after page."""
+    page = search(query)
+    items = list(page.items)
+    while not limited and page.items and page.offset + len(page.items) < page.total:
+        page = search(replace(query, offset=page.offset + len(page.items)))
+        items.extend(page.items)
+    return items
+
+
+def _query(args: argparse.Namespace) -> tuple[RegisterQuery, bool]:
+    limited = args.limit is not None or args.offset is not None
+    return RegisterQuery(agency=args.agency, year=args.year, q=args.q or "", status=args.status,
+                         from_date=_day(args.starts, "from"), to_date=_day(args.ends, "to"),
+                         limit=args.limit if args.limit is not None else 1000, offset=args.offset or 0), limited
+
+
 def doc_outgoing(args: argparse.Namespace, inst: Installation) -> int:
-    items = _docs(inst).outgoing.list(args.agency, year=args.year)
+    docs = _docs(inst)
+    query, limited = _query(args)
+    items = _all_pages(lambda q: search_outgoing(docs, q), query, limited)
     if args.json:
-        emit_json([_outgoing_json(d) for d in items])
+        emit_json([outgoing_view(d) for d in items])
     else:
         emit_table(["Số, ký hiệu", "Ngày", "Trích yếu", "Người ký", "Nơi nhận", "Trạng thái"],
                    [[d.number or f"(dự thảo {d.id})", d.issued_on, d.subject, d.signer.name,
@@ -156,7 +154,7 @@ def doc_show(args: argparse.Namespace, inst: Installation) -> int:
 def doc_status(args: argparse.Namespace, inst: Installation) -> int:
     rows = _docs(inst).outgoing.status(args.document_id)
     if args.json:
-        emit_json([_recipient_json(r) for r in rows])
+        emit_json([recipient_view(r) for r in rows])
     else:
         emit_table(["Cơ quan", "Tên", "Mã", "Trạng thái", "Lúc"],
                    [[r.agency, r.name, r.status or "", r.status_name, r.at or r.sent_at] for r in rows])
@@ -191,14 +189,42 @@ def doc_publish(args: argparse.Namespace, inst: Installation) -> int:
 
 # -- incoming ----------------------------------------------------------------------------------------------------
 
+def _incoming_table(items: list[IncomingEntry], *, deadline: bool = False) -> None:
+    emit_table(["#", "Số đến", "Ngày đến", "Số, ký hiệu", "Cơ quan gửi", "Trích yếu", "Trạng thái"]
+               + (["Hạn"] if deadline else []),
+               [[e.id, e.arrival_number or "", e.arrival_date or "", e.number, e.from_agency, e.subject,
+                 e.status_name] + ([e.handling_deadline or e.due_date] if deadline else []) for e in items])
+
+
 def doc_incoming(args: argparse.Namespace, inst: Installation) -> int:
-    items = _docs(inst).incoming.list(args.agency, year=args.year, status=args.status)
+    docs = _docs(inst)
+    query, limited = _query(args)
+    items = _all_pages(lambda q: search_incoming(docs, q), query, limited)
     if args.json:
-        emit_json([_incoming_json(e) for e in items])
+        emit_json([incoming_view(e) for e in items])
     else:
-        emit_table(["#", "Số đến", "Ngày đến", "Số, ký hiệu", "Cơ quan gửi", "Trích yếu", "Trạng thái"],
-                   [[e.id, e.arrival_number or "", e.arrival_date or "", e.number, e.from_agency, e.subject,
-                     e.status_name] for e in items])
+        _incoming_table(items)
+    return 0
+
+
+def doc_overdue(args: argparse.Namespace, inst: Installation) -> int:
+    docs = _docs(inst)
+    items = overdue(docs, args.agency, _day(args.today, "today") or docs.ctx.today())
+    if args.json:
+        emit_json([incoming_view(e) for e in items])
+    else:
+        _incoming_table(items, deadline=True)
+    return 0
+
+
+def doc_dashboard(args: argparse.Namespace, inst: Installation) -> int:
+    docs = _docs(inst)
+    board = dashboard_view(dashboard(docs, args.agency, _day(args.today, "today") or docs.ctx.today()))
+    if args.json:
+        emit_json(board)
+    else:
+        emit_fields([(k, v) for k, v in board.items() if k not in ("incoming_by_status", "by_month")]
+                    + [("incoming_by_status", [f"{k}: {v}" for k, v in board["incoming_by_status"].items()])])
     return 0
 
 
@@ -280,7 +306,7 @@ def doc_import(args: argparse.Namespace, inst: Installation) -> int:
     arrival = _docs(inst).receive(data, transport="file", for_agency=args.agency)
     if args.json:
         emit_json({"kind": arrival.kind, "document_id": arrival.document_id, "accepted": arrival.accepted,
-                   "entries": [_incoming_json(e) for e in arrival.entries], "duplicates": list(arrival.duplicates),
+                   "entries": [incoming_view(e) for e in arrival.entries], "duplicates": list(arrival.duplicates),
                    "status_applied": arrival.status_applied, "quarantine_id": arrival.quarantine_id,
                    "problem": arrival.problem})
     else:
@@ -453,11 +479,22 @@ def register(top: argparse._SubParsersAction[argparse.ArgumentParser], common: a
         p.add_argument("--due", help="hạn xử lý YYYY-MM-DD")
         p.add_argument("--reply-to", action="append", help="DocumentId của văn bản được phúc đáp")
         p.add_argument("--place", help="địa danh (mặc định: của cơ quan)")
+        p.add_argument("--replaces", metavar="DOCUMENT_ID",
+                       help="DocumentId của văn bản đã ban hành mà văn bản này thay thế")
     p = cmd("issue-draft", doc_issue_draft, "ban hành một dự thảo đã lưu")
     p.add_argument("draft_id", type=int)
+    def register_filters(p: argparse.ArgumentParser, statuses: str, choices: list[str] | None = None) -> None:
+        p.add_argument("--agency", required=True)
+        p.add_argument("--year", type=int)
+        p.add_argument("--q", help="tìm trong số/ký hiệu, trích yếu, cơ quan (không cần dấu)")
+        p.add_argument("--status", help=statuses, choices=choices)
+        p.add_argument("--from", dest="starts", metavar="YYYY-MM-DD", help="từ ngày")
+        p.add_argument("--to", dest="ends", metavar="YYYY-MM-DD", help="đến ngày")
+        p.add_argument("--limit", type=int, help="số mục một trang (mặc định: cả sổ)")
+        p.add_argument("--offset", type=int)
+
     p = cmd("outgoing", doc_outgoing, "sổ văn bản đi của một cơ quan")
-    p.add_argument("--agency", required=True)
-    p.add_argument("--year", type=int)
+    register_filters(p, "draft, issued hoặc recalled", [s.value for s in OutgoingState])
     p = cmd("show", doc_show, "xem một văn bản đi")
     p.add_argument("document_id")
     p = cmd("status", doc_status, "tình trạng văn bản đi tại từng nơi nhận")
@@ -473,9 +510,13 @@ def register(top: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     p.add_argument("--withdraw", action="store_true", help="gỡ khỏi trang công bố")
 
     p = cmd("incoming", doc_incoming, "sổ văn bản đến của một cơ quan")
+    register_filters(p, "chỉ các văn bản ở mã trạng thái này (01, 03…)")
+    p = cmd("overdue", doc_overdue, "văn bản đến quá hạn xử lý, trễ nhất trước")
     p.add_argument("--agency", required=True)
-    p.add_argument("--year", type=int)
-    p.add_argument("--status", help="chỉ các văn bản ở mã trạng thái này (01, 03…)")
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="tính đến ngày này (mặc định: hôm nay)")
+    p = cmd("dashboard", doc_dashboard, "số liệu văn bản đi, đến của một cơ quan trong năm")
+    p.add_argument("--agency", required=True)
+    p.add_argument("--today", metavar="YYYY-MM-DD", help="tính đến ngày này (mặc định: hôm nay)")
     steps: tuple[tuple[str, Handler, str], ...] = (
         ("entry", doc_entry, "xem một văn bản đến"),
         ("register", doc_register, "vào sổ văn bản đến (cấp số đến, gửi mã 03)"),

@@ -8,7 +8,10 @@ already received is flagged, not registered twice.
 :meth:`ArrivalDesk.receive` is the single entry point. It never raises for a bad package: what it cannot accept
 is kept in quarantine with the reason, and the returned :class:`Arrival` says what happened. A document package
 creates one incoming entry per agency of ours among its ``To`` (or only for those the transport addressed it to);
-a package with ``BussinessDocType`` 1 (thu hồi) cancels the copies it names. However many agencies of ours it
+a package with ``BussinessDocType`` 1 (thu hồi) cancels the copies it names; 3 (thay thế) is registered as a new
+document linked to the one it replaces, which is kept, closed and marked "thay thế bởi …"; 2 (cập nhật) is
+attached to the earlier entry it names (its files and package kept beside the earlier ones, no new số đến), or
+registered as a new entry linked to that document where the earlier one never arrived. However many agencies of ours it
 is for, a package is read and its signatures checked once, its files stored once, and the entries (with their
 status 01) written in one transaction.
 """
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from congvu.clerical.agency_codes import is_agency_code
 from congvu.clerical.status_codes import StatusCode
@@ -37,7 +40,7 @@ from congvu.edxml.reader import parse_package
 from congvu.edxml.validate import validate_edoc
 from congvu.errors import InvalidInput
 from congvu.store.blobs import BlobRef
-from congvu.store.schema_documents import doc_incoming, doc_signatures
+from congvu.store.schema_documents import doc_files, doc_incoming, doc_incoming_links, doc_signatures
 
 
 class _Refusal(Exception):
@@ -151,6 +154,26 @@ class ArrivalDesk:
                 f"None of the recipients ({codes}) belongs to this installation"), [])
         if pkg.business_doc_type is BusinessDocType.REVOKE:
             return self._revoke(pkg, data, transport, targets)
+        if pkg.business_doc_type is BusinessDocType.UPDATE:
+            about = _updated(pkg)
+            with self.ctx.db.read() as conn:
+                earlier = {a.id: row for a in targets if (row := self._earlier(conn, pkg, a, about)) is not None}
+            if earlier:
+                attached = self._attach_update(pkg, data, transport, [a for a in targets if a.id in earlier],
+                                               earlier)
+                rest = [a for a in targets if a.id not in earlier]
+                refused = attached.problem is not None and not attached.duplicates
+                if not rest or refused:
+                    return attached
+                fresh = self._register(pkg, data, transport, rest)
+                return Arrival("edoc", pkg.document_id, attached.entries + fresh.entries,
+                               attached.duplicates + fresh.duplicates, fresh.quarantine_id or attached.quarantine_id,
+                               fresh.problem or attached.problem)
+        return self._register(pkg, data, transport, targets)
+
+    def _register(self, pkg: EdocPackage, data: bytes, transport: str, targets: list[Agency]) -> Arrival:
+        """A new entry per target agency that does not have the document yet (a replacement linked to the one it
+        replaces, an update whose earlier document never arrived linked to it)."""
         try:
             with self.ctx.db.read() as conn:
                 checks, warnings = self._checked_files(conn, pkg)
@@ -176,6 +199,8 @@ class ArrivalDesk:
                 assert package_ref is not None  # entries are never deleted: ``have`` holds all of ``seen``
                 entry_id = self._insert(conn, agency, pkg, package_ref.sha256, transport, warnings, checks,
                                         file_refs)
+                if pkg.business_doc_type in (BusinessDocType.REPLACE, BusinessDocType.UPDATE):
+                    self._link_new(conn, pkg, agency, entry_id, package_ref.sha256)
                 routed = self.statuses.send(conn, reporter=agency, document_id=pkg.document_id,
                                             to_organ_id=pkg.header.sender.organ_id, code=StatusCode.ARRIVED)
                 if not routed:
@@ -214,9 +239,17 @@ class ArrivalDesk:
             paper=bool(pkg.business and pkg.business.paper), package_sha256=package_sha, transport=transport,
             arrived_at=now, warnings=list(warnings), signature_summary=summarise(all_checks),
             status_code=StatusCode.ARRIVED.value, status_at=now)).inserted_primary_key[0])
+        self._files(conn, entry_id, pkg, checks, refs)
+        return entry_id
+
+    def _files(self, conn: Connection, entry_id: int, pkg: EdocPackage, checks: dict[int, tuple[SignatureCheck, ...]],
+               refs: list[BlobRef], *, role: str | None = None, start: int = 0) -> None:
+        """List the package's files on an entry (``role`` for all of them, else main then appendixes)."""
+        now = self.ctx.now()
         for i, (attachment, ref) in enumerate(zip(pkg.attachments, refs, strict=True)):
-            file_id = add_file(conn, owner="incoming", owner_id=entry_id, role="main" if i == 0 else "appendix",
-                               position=i, name=attachment.name, ref=ref, content_type=attachment.content_type)
+            file_id = add_file(conn, owner="incoming", owner_id=entry_id,
+                               role=role or ("main" if i == 0 else "appendix"), position=start + i,
+                               name=attachment.name, ref=ref, content_type=attachment.content_type)
             for c in checks.get(i, ()):
                 conn.execute(insert(doc_signatures).values(
                     file_id=file_id, field_name=c.field_name[:200], signer_name=c.signer_name[:300],
@@ -224,7 +257,6 @@ class ArrivalDesk:
                     signing_time=to_utc(c.signing_time) if c.signing_time else None, intact=c.intact,
                     valid=c.valid, trusted=c.trusted,
                     covers_whole_file=c.covers_whole_file, summary=c.summary, checked_at=now))
-        return entry_id
 
     def _revoke(self, pkg: EdocPackage, data: bytes, transport: str, targets: list[Agency]) -> Arrival:
         """BussinessDocType 1: the issuer takes the document back; our copies are cancelled (NĐ 30 Điều 18.4)."""
@@ -247,3 +279,122 @@ class ArrivalDesk:
                                        document_id=about, from_organ_id=pkg.header.sender.organ_id)
                 return Arrival("edoc", about, quarantine_id=item, problem=f"Chưa từng nhận văn bản '{about}'")
         return Arrival("edoc", about, tuple(cancelled))
+
+    # -- replacement (BussinessDocType 3) and update (2) -------------------------------------------------------
+
+    @staticmethod
+    def _earlier(conn: Connection, pkg: EdocPackage, agency: Agency,
+                 document_id: str) -> Row | None:  # type: ignore[type-arg]
+        """The entry of ``agency`` for an earlier document of the same sender."""
+        if not document_id:
+            return None
+        return conn.execute(select(doc_incoming).where(
+            doc_incoming.c.agency_id == agency.id, doc_incoming.c.document_id == document_id,
+            doc_incoming.c.from_organ_id == pkg.header.sender.organ_id)).first()
+
+    def _link(self, conn: Connection, entry_id: int, kind: str, document_id: str, other: int | None,
+              package_sha: str | None, reason: str) -> None:
+        conn.execute(insert(doc_incoming_links).values(
+            incoming_id=entry_id, kind=kind, document_id=document_id[:120], other_incoming_id=other,
+            package_sha256=package_sha, reason=reason[:500], at=self.ctx.now()))
+
+    @staticmethod
+    def _warn(conn: Connection, entry_id: int, text: str, **values: object) -> None:
+        row = conn.execute(select(doc_incoming.c.warnings).where(doc_incoming.c.id == entry_id)).one()
+        conn.execute(update(doc_incoming).where(doc_incoming.c.id == entry_id).values(
+            warnings=[*(row.warnings or []), text], **values))
+
+    def _link_new(self, conn: Connection, pkg: EdocPackage, agency: Agency, entry_id: int, package_sha: str) -> None:
+        """Link a new entry to the earlier documents its package replaces or updates."""
+        reason = _reason(pkg)
+        if pkg.business_doc_type is BusinessDocType.UPDATE:
+            about = _updated(pkg)
+            if about and about != pkg.document_id:
+                self._link(conn, entry_id, "updates", about, None, package_sha, reason)
+                self._warn(conn, entry_id, f"Bản cập nhật của văn bản '{about}' mà cơ quan chưa nhận")
+            return
+        for about in _replaced(pkg):
+            old = self._earlier(conn, pkg, agency, about)
+            self._link(conn, entry_id, "replaces", about, old.id if old is not None else None, package_sha, reason)
+            if old is None:
+                self._warn(conn, entry_id, f"Văn bản này thay thế văn bản '{about}' mà cơ quan chưa nhận")
+                continue
+            self._link(conn, old.id, "replaced_by", pkg.document_id, entry_id, package_sha, reason)
+            self._warn(conn, entry_id, f"Thay thế văn bản số {old.number_text} ({about})")
+            # The earlier entry is kept with its files, closed: nothing more is done on it (its handling moves to
+            # the new document), and it leaves the open and overdue lists.
+            self._warn(conn, old.id, f"Đã được thay thế bởi văn bản số {pkg.header.code.text} ({pkg.document_id})",
+                       **({"cancelled_at": self.ctx.now()} if old.cancelled_at is None else {}))
+
+    def _attach_update(self, pkg: EdocPackage, data: bytes, transport: str, targets: list[Agency],
+                       earlier: dict[int, Row]) -> Arrival:  # type: ignore[type-arg]
+        """Attach an update to the earlier entry of each target: its files (role ``update``), the link and a note;
+        the same package arriving again is a duplicate."""
+        try:
+            with self.ctx.db.read() as conn:
+                checks, warnings = self._checked_files(conn, pkg)
+        except _Refusal as refusal:
+            return self._quarantine(pkg, data, transport, refusal, targets)
+        package_ref = self.ctx.blobs.put(data)
+        file_refs = [self.ctx.blobs.put(a.data) for a in pkg.attachments]
+        reason = _reason(pkg)
+        about = _updated(pkg)
+        day = self.ctx.today().strftime("%d/%m/%Y")
+        attached: list[IncomingEntry] = []
+        duplicates: list[str] = []
+        with self.ctx.db.begin() as conn:
+            for agency in targets:
+                old = earlier[agency.id]
+                seen = conn.execute(select(doc_incoming_links.c.id).where(
+                    doc_incoming_links.c.incoming_id == old.id, doc_incoming_links.c.kind == "updated_by",
+                    doc_incoming_links.c.package_sha256 == package_ref.sha256)).first()
+                if seen is not None:
+                    duplicates.append(agency.code)
+                    continue
+                start = conn.execute(select(func.max(doc_files.c.position)).where(
+                    doc_files.c.owner == "incoming", doc_files.c.owner_id == old.id)).scalar()
+                self._files(conn, old.id, pkg, checks, file_refs, role="update",
+                            start=(start if start is not None else -1) + 1)
+                self._link(conn, old.id, "updated_by", pkg.document_id, None, package_ref.sha256, reason)
+                note = "; ".join(x for x in (f"Cập nhật ngày {day}", reason, *warnings) if x)
+                self._warn(conn, old.id, note)
+                if about != pkg.document_id:
+                    self.statuses.send(conn, reporter=agency, document_id=pkg.document_id,
+                                       to_organ_id=pkg.header.sender.organ_id, code=StatusCode.ARRIVED,
+                                       description="Đã nhận bản cập nhật")
+                attached.append(self.incoming.entry(conn, old.id))
+            quarantine_id = None
+            problem = None
+            if duplicates:
+                problem = (f"Bản cập nhật '{pkg.document_id}' đã đến {', '.join(duplicates)} trước đó: "
+                           "không ghi lần nữa")
+                quarantine_id = quarantine.keep(
+                    conn, self.ctx, data=data, transport=transport, reason="duplicate", message=problem,
+                    message_en=f"The update {pkg.document_id} already arrived at {', '.join(duplicates)}",
+                    kind="edoc", document_id=pkg.document_id, from_organ_id=pkg.header.sender.organ_id)
+        return Arrival("edoc", pkg.document_id, tuple(attached), tuple(duplicates), quarantine_id, problem)
+
+
+def _reason(pkg: EdocPackage) -> str:
+    business = pkg.business
+    return (business.reason if business and business.reason else pkg.business_doc_type.reason_vi)
+
+
+def _updated(pkg: EdocPackage) -> str:
+    """The DocumentId an update names (``Bussiness/DocumentId``; the package's own when it is not given)."""
+    return (pkg.business.document_id if pkg.business and pkg.business.document_id else pkg.document_id).strip()
+
+
+def _replaced(pkg: EdocPackage) -> list[str]:
+    """The DocumentIds a replacement names: ``ReplacementInfoList``, and ``Bussiness/DocumentId`` when it names
+    another document than the package's own."""
+    found: list[str] = []
+    business = pkg.business
+    if business is not None:
+        for item in business.replacements:
+            if item.document_id.strip() and item.document_id.strip() not in found:
+                found.append(item.document_id.strip())
+        own = business.document_id.strip()
+        if own and own != pkg.document_id and own not in found:
+            found.append(own)
+    return found

@@ -17,12 +17,18 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 from congvu.clerical.status_codes import IncomingLifecycle, StatusCode, find_status_code
 from congvu.documents.context import DocContext, as_utc, optional_line, optional_text
 from congvu.documents.files import file_rows, signature_rows
-from congvu.documents.models import IncomingEntry
+from congvu.documents.models import DocumentLink, IncomingEntry
 from congvu.documents.outgoing import status_name
 from congvu.documents.registers import RegisterService, allocate_number
 from congvu.documents.statuses import StatusDesk
 from congvu.errors import Conflict, InvalidInput, NotFound
-from congvu.store.schema_documents import doc_assignments, doc_files, doc_incoming, doc_signatures
+from congvu.store.schema_documents import (
+    doc_assignments,
+    doc_files,
+    doc_incoming,
+    doc_incoming_links,
+    doc_signatures,
+)
 from congvu.vntext.normalize import clean_line
 
 
@@ -34,8 +40,27 @@ class IncomingService:
 
     # -- reading ---------------------------------------------------------------------------------------------
 
-    def _view(self, conn: Connection, row: Row, *, details: bool = False) -> IncomingEntry:  # type: ignore[type-arg]
+    @staticmethod
+    def links(conn: Connection, entry_ids: list[int] | None = None, *,
+              agency_id: int | None = None) -> dict[int, list[DocumentLink]]:
+        """The links of some entries (or of every entry of an agency), by entry id, in the order they were made."""
+        query = select(doc_incoming_links)
+        if agency_id is not None:
+            query = query.join(doc_incoming, doc_incoming.c.id == doc_incoming_links.c.incoming_id).where(
+                doc_incoming.c.agency_id == agency_id)
+        if entry_ids is not None:
+            query = query.where(doc_incoming_links.c.incoming_id.in_(entry_ids))
+        found: dict[int, list[DocumentLink]] = {}
+        for r in conn.execute(query.order_by(doc_incoming_links.c.id)):
+            found.setdefault(r.incoming_id, []).append(DocumentLink(
+                r.kind, r.document_id, r.other_incoming_id, r.reason, as_utc(r.at) or r.at))
+        return found
+
+    def _view(self, conn: Connection, row: Row, *, details: bool = False,  # type: ignore[type-arg]
+              links: list[DocumentLink] | None = None) -> IncomingEntry:
         agency = self.ctx.agency_by_id(conn, row.agency_id)
+        if links is None:
+            links = self.links(conn, [row.id]).get(row.id, [])
         return IncomingEntry(
             row.id, agency.code, row.document_id, row.from_organ_id, row.from_name, row.number_text, row.type_name,
             row.subject, row.promulgation_date, row.urgency, row.due_date, as_utc(row.arrived_at) or self.ctx.now(),
@@ -43,7 +68,7 @@ class IncomingService:
             as_utc(row.status_at) or self.ctx.now(), row.handler, row.handling_deadline, row.paper,
             row.signature_summary, tuple(row.warnings or ()), row.cancelled_at is not None,
             tuple(file_rows(conn, "incoming", row.id)) if details else (),
-            tuple(signature_rows(conn, "incoming", row.id)) if details else ())
+            tuple(signature_rows(conn, "incoming", row.id)) if details else (), tuple(links))
 
     def entry(self, conn: Connection, entry_id: int, *, details: bool = False) -> IncomingEntry:
         row = conn.execute(select(doc_incoming).where(doc_incoming.c.id == entry_id)).first()
@@ -77,7 +102,8 @@ class IncomingService:
             rows = conn.execute(query).all()
             rows.sort(key=lambda r: (r.arrival_number is None, r.arrival_year or 0, r.arrival_number or 0,
                                      as_utc(r.arrived_at), r.id))
-            return [self._view(conn, r) for r in rows]
+            links = self.links(conn, agency_id=found.id)
+            return [self._view(conn, r, links=links.get(r.id, [])) for r in rows]
 
     def package(self, entry_id: int) -> bytes:
         """The edXML package as it arrived."""
@@ -96,6 +122,11 @@ class IncomingService:
             if row is None:
                 raise NotFound(f"Không có văn bản đến số {entry_id}", field="incoming")
             if row.cancelled_at is not None:
+                newer = conn.execute(select(doc_incoming_links.c.document_id).where(
+                    doc_incoming_links.c.incoming_id == entry_id, doc_incoming_links.c.kind == "replaced_by")).scalar()
+                if newer is not None:
+                    raise Conflict(f"Văn bản đã được thay thế bởi văn bản '{newer}': hãy xử lý văn bản thay thế",
+                                   message_en=f"The document was replaced by {newer}", field="incoming")
                 raise Conflict("Văn bản đã bị hủy theo đề nghị thu hồi của nơi gửi", field="incoming")
             here = IncomingLifecycle(find_status_code(row.status_code), find_status_code(row.before_recall or ""))
             after = here.apply(code)

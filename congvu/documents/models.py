@@ -72,6 +72,7 @@ class DraftInput:
     content: str = ""
     response_for: tuple[str, ...] = ()
     place: str | None = None
+    replaces: str | None = None  # DocumentId of an issued document of the same agency that this one replaces
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,21 @@ class OutgoingDocument:
     files: tuple[FileView, ...]
     recalled_at: datetime | None = None
     warnings: tuple[str, ...] = ()
+    replaces: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentLink:
+    """How an incoming entry relates to another document of the same sender (QCVN 102 ``Bussiness``: 3 thay thế,
+    2 cập nhật). ``kind``: ``replaces`` / ``replaced_by`` (the other entry supersedes or is superseded by this
+    one), ``updates`` / ``updated_by`` (an update package attached to the earlier entry). ``entry_id`` is the
+    other entry of the same agency, when there is one."""
+
+    kind: str
+    document_id: str
+    entry_id: int | None
+    reason: str
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -190,6 +206,12 @@ class IncomingEntry:
     cancelled: bool
     files: tuple[FileView, ...] = ()
     signatures: tuple[SignatureView, ...] = ()
+    links: tuple[DocumentLink, ...] = ()
+
+    @property
+    def replaced_by(self) -> str | None:
+        """The DocumentId of the document that superseded this one, if any."""
+        return next((link.document_id for link in self.links if link.kind == "replaced_by"), None)
 
 
 @dataclass(frozen=True)

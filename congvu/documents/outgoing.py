@@ -42,7 +42,7 @@ from congvu.documents.routing import RecipientPlanner
 from congvu.documents.signatures import check_pdf, sign_pdf
 from congvu.documents.transport import PackageKind, enqueue_all
 from congvu.edxml.attachments import extension
-from congvu.edxml.model import Organization
+from congvu.edxml.model import BusinessDocType, Organization, ReplacementInfo
 from congvu.errors import Conflict, InvalidInput, NotFound
 from congvu.store.schema_documents import doc_events, doc_outgoing, doc_recipients
 from congvu.vntext.normalize import clean_line
@@ -86,6 +86,8 @@ class OutgoingService:
                 check_pdf(appendix.data, appendix.name)
         for ref in draft.response_for:
             parse_document_id(ref)
+        if draft.replaces:
+            parse_document_id(draft.replaces)
         parse_urgency(draft.urgency)
         return replace(draft, doc_type=kind.code, drafting_unit=unit, subject=subject, signer=signer,
                        content=optional_text(draft.content, field="Nội dung", max_chars=5000))
@@ -96,6 +98,8 @@ class OutgoingService:
         now = self.ctx.now()
         with self.ctx.db.begin() as conn:
             agency = self.ctx.agency(conn, d.agency)
+            if d.replaces:
+                self._replaceable(conn, d.replaces.strip(), agency.id)
             self.planner.plan(conn, agency, d.kinh_gui, d.noi_nhan, drafting_unit=d.drafting_unit)
             kind = resolve_type(d.doc_type)
             outgoing_id = int(conn.execute(insert(doc_outgoing).values(
@@ -104,7 +108,8 @@ class OutgoingService:
                 signer_competence=d.signer.competence, signer_position=d.signer.position,
                 signer_name=d.signer.name, secrecy=0, urgency=int(parse_urgency(d.urgency)), due_date=d.due_date,
                 kinh_gui=list(d.kinh_gui), noi_nhan=list(d.noi_nhan), response_for=list(d.response_for),
-                signed=False, paper=False, created_by=actor, created_at=now, updated_at=now,
+                replaces=d.replaces.strip() if d.replaces else None, signed=False, paper=False, created_by=actor,
+                created_at=now, updated_at=now,
             )).inserted_primary_key[0])
             store_file(conn, self.ctx, owner="outgoing", owner_id=outgoing_id, role="main", position=0,
                        name=d.main_file.name, data=d.main_file.data, content_type=d.main_file.content_type)
@@ -113,6 +118,16 @@ class OutgoingService:
                            name=appendix.name, data=appendix.data, content_type=appendix.content_type)
             self.ctx.audit(conn, actor, "doc.draft", agency.code, {"id": outgoing_id, "subject": d.subject})
             return self._view(conn, self._row(conn, outgoing_id))
+
+    def _replaceable(self, conn: Connection, document_id: str, agency_id: int) -> Row:  # type: ignore[type-arg]
+        """The issued document of the same agency that a new one is to replace (NĐ 30/2020 Điều 18: a document
+        with wrong content is replaced by one of the same form)."""
+        row = self._by_document_id(conn, document_id)
+        if row.agency_id != agency_id or row.state != OutgoingState.ISSUED.value:
+            raise InvalidInput(f"Chỉ thay thế được văn bản đã ban hành của chính cơ quan: '{document_id}'",
+                               message_en="Only an issued document of the same agency can be replaced",
+                               field="replaces")
+        return row
 
     # -- issuing ---------------------------------------------------------------------------------------------
 
@@ -181,7 +196,15 @@ class OutgoingService:
         parent = self.ctx.find_agency(conn, agency.parent_code) if agency.parent_code else None
         sender = organization(agency, in_charge=parent.name if parent else "")
         to = [Organization(r.organ_id, r.organization_in_charge, r.name, "", r.email) for r in plan.recipients]
-        built_id, package = build_document(facts, sender, to, packed, sent_at=now, paper=paper)
+        replacing: dict[str, object] = {}
+        if row.replaces:
+            old = self._replaceable(conn, row.replaces, agency.id)
+            went_to = tuple(r.organ_id for r in conn.execute(select(doc_recipients.c.organ_id).where(
+                doc_recipients.c.outgoing_id == old.id).order_by(doc_recipients.c.id)))
+            replacing = {"business": BusinessDocType.REPLACE, "about": old.document_id,
+                         "replacements": (ReplacementInfo(old.document_id, went_to),)}
+        built_id, package = build_document(facts, sender, to, packed, sent_at=now, paper=paper,
+                                           **replacing)  # type: ignore[arg-type]
         assert built_id == document_id
         ref = self.ctx.blobs.put(package)
         conn.execute(update(doc_outgoing).where(doc_outgoing.c.id == outgoing_id).values(
@@ -262,7 +285,8 @@ class OutgoingService:
             row.number_text, row.subject, row.drafting_unit, row.place, row.issued_on,
             Signer(row.signer_name, row.signer_position, row.signer_competence), row.secrecy, row.urgency,
             row.due_date, tuple(row.kinh_gui), tuple(row.noi_nhan), tuple(row.response_for), row.signed,
-            self._recipients(conn, row.id), tuple(file_rows(conn, "outgoing", row.id)), as_utc(row.recalled_at))
+            self._recipients(conn, row.id), tuple(file_rows(conn, "outgoing", row.id)), as_utc(row.recalled_at),
+            replaces=row.replaces)
 
     def get(self, document_id: str) -> OutgoingDocument:
         with self.ctx.db.read() as conn:

@@ -30,6 +30,7 @@ from congvu.edxml.model import (
     Organization,
     OtherInfo,
     PromulgationInfo,
+    ReplacementInfo,
     ResponseFor,
     SignerInfo,
     StaffInfo,
@@ -86,8 +87,10 @@ def response_for(document_id: str) -> ResponseFor:
 
 def build_document(facts: DocumentFacts, sender: Organization, to: Sequence[Organization],
                    files: Sequence[PackedFile], *, sent_at: datetime, paper: bool,
-                   business: BusinessDocType = BusinessDocType.NEW, about: str = "") -> tuple[str, bytes]:
-    """The DocumentId and bytes of the package of an issued document."""
+                   business: BusinessDocType = BusinessDocType.NEW, about: str = "",
+                   replacements: Sequence[ReplacementInfo] = ()) -> tuple[str, bytes]:
+    """The DocumentId and bytes of the package of an issued document; a replacement (``business`` 3) names the
+    replaced document in ``about`` and in ``replacements`` (with the agencies it had gone to)."""
     kind = resolve_type(facts.doc_type)
     header = MessageHeader(
         sender=sender,
@@ -108,7 +111,7 @@ def build_document(facts: DocumentFacts, sender: Organization, to: Sequence[Orga
         header=header,
         traces=(TraceHeader(sender.organ_id, sent_at),),
         business=Business(doc_type=business, document_id=about or header.document_id,
-                          reason=business.reason_vi, paper=paper),
+                          reason=business.reason_vi, paper=paper, replacements=tuple(replacements)),
         attachments=tuple(Attachment.create(f.name, f.data, content_type=f.content_type) for f in files),
     )
     return header.document_id, build_edoc(pkg)

@@ -12,12 +12,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from congvu.clerical.status_codes import StatusCode
 from congvu.documents.models import IncomingEntry, OutgoingDocument, OutgoingState
-from congvu.documents.service import DocumentService
 from congvu.vntext.fold import fold
+
+if TYPE_CHECKING:
+    from congvu.documents.service import DocumentService
 
 # Incoming entries still in the clerk's or a handler's hands; anything else is closed (done, refused, recalled).
 OPEN_STATUSES = frozenset({StatusCode.ARRIVED.value, StatusCode.ACCEPTED.value, StatusCode.ASSIGNED.value,

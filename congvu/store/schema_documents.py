@@ -15,6 +15,9 @@ Layout (NĐ 30/2020/NĐ-CP Điều 15–24 and Phụ lục IV–VI; QCVN 102:201
 - ``doc_recipients``: per recipient agency of an outgoing document, how it is carried, where it stands (the last
   edXML status reported) and what paper obligation remains.
 - ``doc_incoming``: one row per (receiving agency, DocumentId); registration gives the số đến.
+- ``doc_incoming_links``: how an incoming entry relates to another document of the same sender, as a package's
+  ``Bussiness`` block said (QCVN 102: 3 thay thế, 2 cập nhật): one row on each side (``replaces`` /
+  ``replaced_by``, ``updates`` / ``updated_by``), with the package of an update attached to the earlier entry.
 - ``doc_assignments``: chuyển — to a unit or person, with an instruction and a deadline.
 - ``doc_events``: every status sent or received (edXML status code, who, when), the history a sender reads.
 - ``doc_signatures``: what the PDF signatures of a file said when they were checked.
@@ -103,6 +106,7 @@ doc_outgoing = Table(
     Column("edxml_sha256", String(64), nullable=True),
     Column("recalled_at", UTC, nullable=True),
     Column("recall_reason", Text, nullable=True),
+    Column("replaces", String(120), nullable=True),  # DocumentId of the earlier document this one replaces
     Column("published_at", UTC, nullable=True),
     Column("created_by", String(320), nullable=False),
     Column("created_at", UTC, nullable=False),
@@ -182,6 +186,19 @@ doc_incoming = Table(
     Column("cancelled_at", UTC, nullable=True),
     UniqueConstraint("agency_id", "document_id", name="uq_doc_incoming_agency_document"),
     UniqueConstraint("register_id", "arrival_year", "arrival_number", name="uq_doc_incoming_arrival_number"),
+)
+
+doc_incoming_links = Table(
+    "doc_incoming_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incoming_id", Integer, ForeignKey("doc_incoming.id"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # replaces | replaced_by | updates | updated_by
+    Column("document_id", String(120), nullable=False),  # the other document's DocumentId
+    Column("other_incoming_id", Integer, ForeignKey("doc_incoming.id"), nullable=True),
+    Column("package_sha256", String(64), nullable=True),  # the package that made the link
+    Column("reason", String(500), nullable=False, default=""),
+    Column("at", UTC, nullable=False),
 )
 
 doc_assignments = Table(

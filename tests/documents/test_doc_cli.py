@@ -110,3 +110,48 @@ def test_console_script_runs(data: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     names = [r["name"] for r in json.loads(proc.stdout)]
     assert names == ["Sổ văn bản đi", "Sổ văn bản đến"]
+
+
+def test_search_overdue_dashboard_and_replaces(capsys: pytest.CaptureFixture[str], data: Path,
+                                               tmp_path: Path) -> None:
+    _, first, _ = issue(capsys, data, tmp_path, "--to", "H19.04", "--place", "Biên Hòa")
+    _, other, _ = issue(capsys, data, tmp_path, "--to", "H19.04", "--place", "Biên Hòa", "--subject",
+                        "V/v báo cáo ngân sách quý IV")
+    assert isinstance(first, dict) and isinstance(other, dict)
+    base = ("--data", str(data), "--agency", "H19.04", "--json")
+    _, found, _ = call(capsys, "doc", "incoming", *base, "--q", "ngan sach")
+    assert isinstance(found, list) and [e["document_id"] for e in found] == [other["document_id"]]
+    _, page, _ = call(capsys, "doc", "incoming", *base, "--limit", "1", "--offset", "1")
+    assert isinstance(page, list) and len(page) == 1
+    _, none, _ = call(capsys, "doc", "incoming", *base, "--status", "03")
+    assert none == []
+    _, later, _ = call(capsys, "doc", "incoming", *base, "--from", "2999-01-01")
+    assert later == []
+    entry = found[0]
+    call(capsys, "doc", "register", str(entry["id"]), "--data", str(data), "--json")
+    code, _, err = call(capsys, "doc", "assign", str(entry["id"]), "--data", str(data), "--unit", "Phòng KHTC",
+                        "--deadline", "2000-01-01", "--json")
+    assert code == 0, err
+    code, late, err = call(capsys, "doc", "overdue", *base)
+    assert code == 0 and isinstance(late, list) and [e["id"] for e in late] == [entry["id"]], err
+    _, early, _ = call(capsys, "doc", "overdue", *base, "--today", "1999-12-31")
+    assert early == []
+    code, board, _ = call(capsys, "doc", "dashboard", *base)
+    assert code == 0 and isinstance(board, dict)
+    assert board["incoming_total"] == 2 and board["overdue"] == 1 and board["incoming_by_status"] == {"01": 1,
+                                                                                                       "04": 1}
+    code, text, _ = call(capsys, "doc", "dashboard", "--data", str(data), "--agency", "H19.04")
+    assert code == 0 and "overdue" in str(text)
+    _, sent, _ = call(capsys, "doc", "outgoing", "--data", str(data), "--agency", "H19.01", "--q", "NGAN SACH",
+                      "--json")
+    assert isinstance(sent, list) and [d["number"] for d in sent] == ["02/VPUBND-TTTH"]
+
+    code, newer, err = issue(capsys, data, tmp_path, "--to", "H19.04", "--place", "Biên Hòa", "--replaces",
+                             str(first["document_id"]))
+    assert code == 0 and isinstance(newer, dict) and newer["replaces"] == first["document_id"], err
+    _, listing, _ = call(capsys, "doc", "incoming", *base)
+    assert isinstance(listing, list)
+    by_id = {e["document_id"]: e for e in listing}
+    assert by_id[first["document_id"]]["replaced_by"] == newer["document_id"]
+    assert by_id[first["document_id"]]["cancelled"] is True
+    assert [link["kind"] for link in by_id[newer["document_id"]]["links"]] == ["replaces"]
