@@ -250,8 +250,11 @@ class AccountService:
         with self.ctx.db.read() as conn:
             row = conn.execute(select(accounts.c.address, accounts.c.password_hash, accounts.c.status)
                                .where(accounts.c.address == address.strip().lower())).first()
-            if row is None or row.status != "active" or not verify_password(row.password_hash, password):
-                return None
+        # The hash is checked with no connection held: it takes a core for tens of milliseconds, and a burst of
+        # sign-ins holding connections meanwhile would leave every other request waiting for one.
+        if row is None or row.status != "active" or not verify_password(row.password_hash, password):
+            return None
+        with self.ctx.db.read() as conn:
             return self.get(conn, row.address)
 
     def record_login(self, account_id: int, at: datetime | None = None) -> None:

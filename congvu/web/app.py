@@ -24,8 +24,11 @@ from congvu.web import (
     routes_admin_agencies,
     routes_admin_directory,
     routes_admin_import,
+    routes_admin_mail,
     routes_admin_people,
     routes_admin_review,
+    routes_documents,
+    routes_documents_api,
     routes_mail,
     routes_mail_api,
     routes_mail_compose,
@@ -40,8 +43,9 @@ from congvu.web.security import SecurityHeaders
 HERE = Path(__file__).parent
 ROUTERS = (routes_public.router, routes_signin.router, routes_account.router, routes_admin_agencies.router,
            routes_admin_people.router, routes_admin_import.router, routes_admin_directory.router,
-           routes_admin_review.router, routes_mail.router, routes_mail_compose.router)
-API_ROUTERS = (routes_mail_api.router,)
+           routes_admin_review.router, routes_admin_mail.router, routes_mail.router, routes_mail_compose.router,
+           routes_documents.router)
+API_ROUTERS = (routes_mail_api.router, routes_documents_api.router)
 
 
 def create_app(inst: Installation, *, throttle: SignInThrottle | None = None, access: Access | None = None,

@@ -9,6 +9,7 @@ the message; pictures from other sites load only when the reader asked for them 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from fastapi import Request
@@ -19,28 +20,15 @@ from congvu.mailstore.api import INBOX, FolderInfo, SpecialUse
 from congvu.web.context import Viewer, web_of
 from congvu.web.i18n import language
 from congvu.web.rendering import VIETNAM, page
+from congvu.webmail.folders import folder_label, folder_title
 from congvu.webmail.mailboxes import mailbox_groups
 
-SPECIAL_LABELS = {
-    SpecialUse.SENT.value: "Thư đã gửi",
-    SpecialUse.DRAFTS.value: "Thư nháp",
-    SpecialUse.TRASH.value: "Thùng rác",
-    SpecialUse.JUNK.value: "Thư rác",
-    SpecialUse.ARCHIVE.value: "Lưu trữ",
-}
+__all__ = ["display_name", "file_size", "folder_icon", "folder_label", "folder_title", "initials", "mail_page",
+           "message_csp", "short_time"]
+
 FOLDER_ICONS = {INBOX: "inbox", SpecialUse.SENT.value: "send", SpecialUse.DRAFTS.value: "draft",
                 SpecialUse.TRASH.value: "trash", SpecialUse.JUNK.value: "junk", SpecialUse.ARCHIVE.value: "archive"}
 _MAILBOX = re.compile(r"(.*?)<([^<>\s]+@[^<>\s]*)>\s*,?")
-NAMED_LABELS = {INBOX: "Hộp thư đến", "Held": "Thư chờ duyệt"}
-
-
-def folder_label(folder: FolderInfo) -> str:
-    """The Vietnamese name of a folder (special folders by their use; others as named, last level only)."""
-    if folder.name in NAMED_LABELS:
-        return NAMED_LABELS[folder.name]
-    if folder.special_use in SPECIAL_LABELS:
-        return SPECIAL_LABELS[folder.special_use]
-    return folder.name.rsplit("/", 1)[-1]
 
 
 def folder_icon(folder: FolderInfo) -> str:
@@ -99,10 +87,12 @@ def message_csp(remote_images: bool) -> str:
 
 
 def mail_page(request: Request, viewer: Viewer, name: str, *, folder_id: int | None = None,
-              http_status: int = 200, **context: object) -> HTMLResponse:
-    """A page of the webmail layout (``mail/…``), with the viewer's mailboxes down the side."""
+              http_status: int = 200, folders: Sequence[FolderInfo] | None = None,
+              **context: object) -> HTMLResponse:
+    """A page of the webmail layout (``mail/…``), with the viewer's mailboxes down the side (``folders``: the
+    viewer's folder list, when the route has read it already)."""
     web = web_of(request)
-    groups = mailbox_groups(web.inst.mailstore, viewer.account.id)
+    groups = mailbox_groups(web.inst.mailstore, viewer.account.id, folders)
     owners: dict[int, str] = {}
     for group in groups:
         if group.shared:
@@ -112,6 +102,7 @@ def mail_page(request: Request, viewer: Viewer, name: str, *, folder_id: int | N
                 owners[group.owner_id] = group.owner_address
     lang = language(request)
     return page(request, name, http_status=http_status, viewer=viewer, groups=groups, owner_names=owners,
-                current_folder_id=folder_id, folder_label=folder_label, folder_icon=folder_icon,
+                current_folder_id=folder_id, folder_label=folder_label, folder_title=folder_title,
+                folder_icon=folder_icon,
                 short_time=short_time, file_size=lambda size: file_size(size, lang), display_name=display_name,
                 initials=initials, **context)

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from congvu.errors import CongVuError, InvalidInput, NotFound
 from congvu.mail.sections import fetch_binary
 from congvu.mailstore.api import FLAGGED, INBOX, SEEN, FlagMode, SpecialUse
+from congvu.web import routes_mail_folders
 from congvu.web.context import ViewerDep, web_of
 from congvu.web.forms import ViewerForm, text
 from congvu.web.mail_pages import folder_label, mail_page, message_csp
@@ -23,6 +24,7 @@ from congvu.web.rendering import redirect
 from congvu.web.security import safe_next
 from congvu.webmail.actions import Action, apply, parse_action
 from congvu.webmail.filenames import content_disposition, safe_filename
+from congvu.webmail.folders import is_protected
 from congvu.webmail.mailboxes import SortBy, inbox_of, message_page
 from congvu.webmail.reading import INLINE_IMAGE_TYPES, find_span, read_message
 
@@ -65,8 +67,8 @@ def folder_page(request: Request, viewer: ViewerDep, folder_id: int,
     listed = message_page(store, me, folder_id, query=q, sort=sort, reverse=order == "desc", page=page)
     if folder.name == INBOX and not folder.shared and page == 1 and not q:
         web.inst.usage.record("inbox_check", account_id=me, protocol="web")
-    targets = [f for f in store.list_folders(me) if f.owner_id == folder.owner_id and f.id != folder.id
-               and "i" in f.rights]
+    folders = store.list_folders(me)
+    targets = [f for f in folders if f.owner_id == folder.owner_id and f.id != folder.id and "i" in f.rights]
 
     def page_url(number: int) -> str:
         params = {k: v for k, v in (("q", q), ("sort", sort.value if sort != SortBy.DATE else ""),
@@ -75,11 +77,13 @@ def folder_page(request: Request, viewer: ViewerDep, folder_id: int,
         return f"/thu/muc/{folder_id}" + (f"?{urlencode(params)}" if params else "")
 
     sent_like = folder.special_use in (SpecialUse.SENT.value, SpecialUse.DRAFTS.value)
-    return mail_page(request, viewer, "mail/list.html", folder_id=folder_id, folder=folder, listed=listed, q=q,
+    return mail_page(request, viewer, "mail/list.html", folder_id=folder_id, folders=folders, folder=folder,
+                     listed=listed, q=q,
                      sort=sort.value, order=order, targets=targets, page_url=page_url, sent_like=sent_like,
                      is_drafts=folder.special_use == SpecialUse.DRAFTS.value and not folder.shared,
                      is_trash=folder.special_use == SpecialUse.TRASH.value,
-                     is_junk=folder.special_use == SpecialUse.JUNK.value, back=page_url(listed.page))
+                     is_junk=folder.special_use == SpecialUse.JUNK.value, back=page_url(listed.page),
+                     manageable=not folder.shared and not is_protected(folder))
 
 
 @router.get("/muc/{folder_id}/{uid}", response_class=HTMLResponse)
@@ -100,10 +104,11 @@ def read_page(request: Request, viewer: ViewerDep, folder_id: int, uid: str,
                         part_url=lambda part: f"/thu/muc/{folder_id}/{number}/tep/{part}?inline=1")
     if SEEN not in stored.summary.flags and "s" in folder.rights:
         store.store_flags(me, folder_id, [number], FlagMode.ADD, [SEEN])
-    targets = [f for f in store.list_folders(me) if f.owner_id == folder.owner_id and f.id != folder.id
-               and "i" in f.rights]
+    folders = store.list_folders(me)
+    targets = [f for f in folders if f.owner_id == folder.owner_id and f.id != folder.id and "i" in f.rights]
     back = safe_next(request.query_params.get("back"), f"/thu/muc/{folder_id}")
-    response = mail_page(request, viewer, "mail/read.html", folder_id=folder_id, folder=folder, uid=number,
+    response = mail_page(request, viewer, "mail/read.html", folder_id=folder_id, folders=folders, folder=folder,
+                         uid=number,
                          view=view, stored=stored, targets=targets, back=back, images=bool(images),
                          folder_name=folder_label(folder), flagged=FLAGGED in stored.summary.flags,
                          is_trash=folder.special_use == SpecialUse.TRASH.value,
@@ -162,3 +167,6 @@ def act(request: Request, form: ViewerForm, viewer: ViewerDep, folder_id: int) -
     if text(form, "single") == "1" and (moved_to is not None or action in (Action.DELETE, Action.UNREAD)):
         back = f"/thu/muc/{folder_id}"  # the message left this folder (or was put aside): back to the list
     return redirect(back, ok=DONE[action])
+
+
+router.include_router(routes_mail_folders.router)  # /thu/thu-muc: the person's own folders

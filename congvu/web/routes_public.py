@@ -21,9 +21,10 @@ from congvu.web.client_setup import (
     outlook_autodiscover,
     thunderbird_config,
 )
-from congvu.web.context import web_of
+from congvu.web.context import optional_viewer, web_of
 from congvu.web.directory_cache import cached_directory
 from congvu.web.rendering import page
+from congvu.webmail.mailboxes import inbox_summaries
 
 router = APIRouter()
 
@@ -42,13 +43,16 @@ def healthz(request: Request) -> JSONResponse:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
+    """The province's front page; for a signed-in person also their mailboxes' unread counts and their links."""
     with web_of(request).inst.db.read() as conn:
         agency_count = conn.execute(select(func.count()).select_from(agencies)
                                     .where(agencies.c.status == "active")).scalar_one()
         people_count = conn.execute(select(func.count()).select_from(accounts).where(
             accounts.c.kind == "person", accounts.c.status == "active")).scalar_one()
+    viewer = optional_viewer(request)
+    mailboxes = inbox_summaries(web_of(request).inst.mailstore, viewer.account.id) if viewer else ()
     return page(request, "home.html", agency_count=agency_count, people_count=people_count,
-                setup=mail_setup(web_of(request).inst.settings))
+                setup=mail_setup(web_of(request).inst.settings), mailboxes=mailboxes)
 
 
 @router.get("/danh-ba", response_class=HTMLResponse)

@@ -1,8 +1,9 @@
 """Signing in and out: the password form, the two-step code form, signing out of this browser.
 
 After the password a half session (stage ``second_factor``) holds the account for five minutes while the code is
-asked; the code turns it into a full session under a new cookie value. Wrong passwords and unknown addresses get
-the same answer; throttled attempts get 429 with the wait.
+asked; the code turns it into a full session under a new cookie value. Without a page to return to, a person
+lands in the webmail (administrators find the administration in the top bar). Wrong passwords and unknown
+addresses get the same answer; throttled attempts get 429 with the wait.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from congvu.web.security import (
 )
 
 router = APIRouter()
+LANDING = "/thu"  # where a person lands after signing in without a page to go back to: their mail
 
 
 def _wait_text(seconds: int, lang: str) -> str:
@@ -40,14 +42,15 @@ def _wait_text(seconds: int, lang: str) -> str:
 @router.get("/dang-nhap", response_class=HTMLResponse)
 def signin_page(request: Request, next: str | None = None) -> Response:
     if optional_viewer(request) is not None:
-        return RedirectResponse(safe_next(next), status_code=303)
-    return page(request, "signin.html", next=safe_next(next), address="", error=None)
+        return RedirectResponse(safe_next(next, LANDING), status_code=303)
+    return page(request, "signin.html", next=safe_next(next, LANDING), address="", error=None)
 
 
 @router.post("/dang-nhap", response_class=HTMLResponse)
 def signin_submit(request: Request, form: AnonymousForm) -> Response:
     web = web_of(request)
-    address, password, target = text(form, "address"), str(form.get("password") or ""), safe_next(text(form, "next"))
+    address, password = text(form, "address"), str(form.get("password") or "")
+    target = safe_next(text(form, "next"), LANDING)
     result = web.access.signin.password_step(address, password, ip=client_ip(request))
     lang = language(request)
     if result.outcome == SignInOutcome.THROTTLED:
@@ -80,7 +83,7 @@ def code_page(request: Request, next: str | None = None) -> Response:
     session = _half_session(request)
     if session is None:
         return redirect("/dang-nhap")
-    return page(request, "signin_code.html", next=safe_next(next), csrf_token=session.csrf_token,
+    return page(request, "signin_code.html", next=safe_next(next, LANDING), csrf_token=session.csrf_token,
                 address=session.address, error=None)
 
 
@@ -93,7 +96,7 @@ def code_submit(request: Request, form: SecondFactorForm) -> Response:
         return redirect("/dang-nhap", error=None)
     if not tokens_match(session.csrf_token, form.get(CSRF_FIELD)):
         raise ForgedForm("Biểu mẫu không hợp lệ; hãy tải lại trang.", message_en="Invalid form; reload the page.")
-    target = safe_next(text(form, "next"))
+    target = safe_next(text(form, "next"), LANDING)
     account = web.directory.accounts.show(session.address)
     result = web.access.signin.code_step(account, text(form, "code"), ip=client_ip(request))
     lang = language(request)

@@ -7,7 +7,7 @@ Search is the store's (:mod:`congvu.mailstore.criteria`): every word typed must 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -126,10 +126,12 @@ def _folder_order(folder: FolderInfo) -> tuple[int, int, str]:
     return (2, 0, folder.name.casefold())
 
 
-def mailbox_groups(store: MailStoreApi, viewer_id: int) -> tuple[MailboxGroup, ...]:
-    """The viewer's mailboxes, own first, each with its folders (special ones first) and unread counts."""
+def mailbox_groups(store: MailStoreApi, viewer_id: int,
+                   folders: Sequence[FolderInfo] | None = None) -> tuple[MailboxGroup, ...]:
+    """The viewer's mailboxes, own first, each with its folders (special ones first) and unread counts;
+    ``folders`` is the viewer's folder list when the caller has just read it."""
     grouped: dict[int, list[FolderInfo]] = {}
-    for folder in store.list_folders(viewer_id):
+    for folder in store.list_folders(viewer_id) if folders is None else folders:
         grouped.setdefault(folder.owner_id, []).append(folder)
     groups: list[MailboxGroup] = []
     for owner_id, folders in grouped.items():
@@ -192,3 +194,26 @@ def message_page(store: MailStoreApi, viewer_id: int, folder_id: int, *, query: 
                                    date=content.date or stored.summary.internal_date, size=stored.summary.size,
                                    flags=stored.summary.flags, has_attachments=content.has_attachments))
     return MessagePage(tuple(items), len(uids), page, size)
+
+
+@dataclass(frozen=True)
+class InboxSummary:
+    """One mailbox the viewer reads, as the home page sums it up."""
+
+    folder_id: int
+    owner_address: str
+    shared: bool
+    unseen: int
+    messages: int
+
+
+def inbox_summaries(store: MailStoreApi, viewer_id: int) -> tuple[InboxSummary, ...]:
+    """The inbox of the viewer's own mailbox, then of each agency mailbox delegated to it, with unread counts."""
+    found = []
+    for folder in store.list_folders(viewer_id):
+        if folder.name != INBOX or "r" not in folder.rights:
+            continue
+        status = store.folder_status(viewer_id, folder.id)
+        found.append(InboxSummary(folder.id, folder.owner_address, folder.shared, status.unseen, status.messages))
+    found.sort(key=lambda s: (s.shared, s.owner_address))
+    return tuple(found)

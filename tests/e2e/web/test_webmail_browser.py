@@ -227,3 +227,51 @@ def test_on_a_phone(served: dict[str, int], chromium: object) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # type: ignore[attr-defined]
     shot(page, "19-thu-dien-thoai-soan")
     page.context.close()  # type: ignore[attr-defined]
+
+
+def test_folders_home_and_imap(served: dict[str, int], chromium: object) -> None:
+    """Lan makes a folder with a Vietnamese name, moves it inside another, sees both from her mail client, then
+    deletes one after the confirmation; the home page sums her mailboxes up."""
+    base = f"http://127.0.0.1:{served['http']}"
+    page = sign_in(chromium, base, "lannt@dongnai.gov.vn")
+    page.goto(f"{base}/")  # type: ignore[attr-defined]
+    summary = page.inner_text("#hop-thu-cua-toi")  # type: ignore[attr-defined]
+    assert "thư chưa đọc trong Hộp thư đến" in summary and "stttt@dongnai.gov.vn" in summary
+    assert page.locator("a[href='/van-ban']").count() >= 1  # type: ignore[attr-defined]
+    shot(page, "20-trang-chu-da-dang-nhap")
+
+    page.click("text=Mở hộp thư")  # type: ignore[attr-defined]
+    page.wait_for_url("**/thu/muc/**")  # type: ignore[attr-defined]
+    page.click("text=Quản lý thư mục")  # type: ignore[attr-defined]
+    page.wait_for_url("**/thu/thu-muc")  # type: ignore[attr-defined]
+    for name in ("Hồ sơ chuyển đổi số", "Năm 2026"):
+        page.fill("form[action='/thu/thu-muc'] input[name=name]", name)  # type: ignore[attr-defined]
+        page.click("form[action='/thu/thu-muc'] button")  # type: ignore[attr-defined]
+        page.wait_for_selector(f"text=Đã tạo thư mục «{name}».")  # type: ignore[attr-defined]
+    def row_of(name: str) -> object:
+        return page.locator("tr", has=page.locator("a.folder-name", has_text=name))  # type: ignore[attr-defined]
+
+    row = row_of("Năm 2026")
+    row.locator("summary").click()  # type: ignore[attr-defined]
+    row.locator("select[name=parent]").select_option(label="Hồ sơ chuyển đổi số")  # type: ignore[attr-defined]
+    row.locator("button:has-text('Lưu')").click()  # type: ignore[attr-defined]
+    page.wait_for_selector("text=Đã lưu thư mục «Năm 2026».")  # type: ignore[attr-defined]
+    assert "Hồ sơ chuyển đổi số" in page.inner_text("aside.mail-side")  # type: ignore[attr-defined]
+    shot(page, "21-thu-quan-ly-thu-muc")
+
+    from imapclient import IMAPClient
+
+    with IMAPClient("127.0.0.1", port=served["imaps"], ssl=True, ssl_context=_insecure(), timeout=30) as client:
+        client.login("lannt@dongnai.gov.vn", PASSWORD)
+        names = {name for _, _, name in client.list_folders()}
+    assert {"Hồ sơ chuyển đổi số", "Hồ sơ chuyển đổi số/Năm 2026"} <= names
+
+    row_of("Hồ sơ chuyển đổi số").first.locator("a:has-text('Xoá')").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/xoa")  # type: ignore[attr-defined]
+    assert "Năm 2026" in page.inner_text("section.confirm")  # type: ignore[attr-defined]
+    shot(page, "22-thu-xoa-thu-muc")
+    page.click("button:has-text('Xoá thư mục và thư')")  # type: ignore[attr-defined]
+    page.wait_for_selector("text=Đã xoá thư mục «Hồ sơ chuyển đổi số» cùng 0 thư trong đó.")  # type: ignore[attr-defined]
+    assert "Hồ sơ chuyển đổi số" not in page.inner_text("aside.mail-side")  # type: ignore[attr-defined]
+    assert row_of("Hộp thư đến").locator("a.button").count() == 0  # type: ignore[attr-defined]
+    page.context.close()  # type: ignore[attr-defined]
