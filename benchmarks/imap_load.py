@@ -507,7 +507,7 @@ def main() -> None:
         asyncio.run(measure(CongVuServer(data_root), args))
         missing = missing_dovecot()
         if missing:
-            print(f"\nDovecot: bỏ qua — cần cài {' '.join(missing)} (apt-get install {' '.join(missing)})")
+            print(f"\nDovecot: bỏ qua — cần cài {' '.join(missing)} (chạy benchmarks/setup)")
             return
         if os.geteuid() != 0:
             print("\nDovecot: bỏ qua — cần chạy với quyền root (Dovecot tự hạ quyền xuống người dùng của nó)")

@@ -406,7 +406,7 @@ async def main_async(args: argparse.Namespace) -> int:
             pass
         elif missing:
             print(f"Bỏ qua Postfix + Dovecot: thiếu {', '.join(missing)}. Cài bằng: "
-                  f"apt-get install {' '.join(missing)}  (rồi chạy lại với quyền root)", file=sys.stderr)
+                  "benchmarks/setup  (rồi chạy lại với quyền root)", file=sys.stderr)
         elif os.geteuid() != 0:
             print("Bỏ qua Postfix + Dovecot: cần chạy với quyền root.", file=sys.stderr)
         else:
