@@ -17,25 +17,20 @@ bounces, expiry, the report to the sender), and the held-mail service (held, rel
 
 from __future__ import annotations
 
-import logging
 import os
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import delete, insert, or_, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import delete, or_, select
 
 from congvu.errors import ConfigError
+from congvu.store.batched import BatchedInserts
 from congvu.store.database import Database
 from congvu.store.schema import accounts
 from congvu.store.schema_trace import mail_trace
-
-log = logging.getLogger(__name__)
 
 DEFAULT_RETENTION_DAYS = 90
 PRUNE_EVERY_S = 6 * 3600.0
@@ -250,18 +245,11 @@ class TraceLog:
                  clock: Callable[[], datetime] = _now) -> None:
         self.db = db
         self.retention_days = retention_days
-        self.batch_size = batch_size
-        self.flush_interval_s = flush_interval_s
-        self.max_pending = max_pending
         self.clock = clock
-        self.dropped = 0
-        self._pending: deque[dict[str, object]] = deque()
-        self._lock = threading.Lock()
-        self._flush_lock = threading.Lock()
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
         self._last_prune = 0.0
+        self._writer = BatchedInserts(db, mail_trace, name="mail-trace", batch_size=batch_size,
+                                      flush_interval_s=flush_interval_s, max_pending=max_pending,
+                                      after_flush=self._prune_now_and_then)
 
     # -- recording ------------------------------------------------------------------------------------------
 
@@ -271,69 +259,29 @@ class TraceLog:
 
     def record_many(self, records: Iterable[TraceRecord]) -> None:
         at = self.clock()
-        rows = [_row(r, at) for r in records]
-        if not rows:
-            return
-        with self._lock:
-            overflow = len(self._pending) + len(rows) - self.max_pending
-            for _ in range(max(overflow, 0)):
-                if self._pending:
-                    self._pending.popleft()
-                    self.dropped += 1
-            self._pending.extend(rows)
-            size = len(self._pending)
-            if self._thread is None and not self._stopping:
-                self._thread = threading.Thread(target=self._run, name="mail-trace", daemon=True)
-                self._thread.start()
-        if size >= self.batch_size:
-            self._wake.set()
+        self._writer.add(_row(r, at) for r in records)
 
     @property
     def pending(self) -> int:
-        with self._lock:
-            return len(self._pending)
+        return self._writer.pending
+
+    @property
+    def dropped(self) -> int:
+        return self._writer.dropped
 
     def flush(self) -> int:
         """Write everything queued now, in batches; the number of rows written."""
-        written = 0
-        with self._flush_lock:
-            while True:
-                with self._lock:
-                    batch = [self._pending.popleft() for _ in range(min(self.batch_size, len(self._pending)))]
-                if not batch:
-                    return written
-                try:
-                    with self.db.begin() as conn:
-                        conn.execute(insert(mail_trace), batch)
-                except SQLAlchemyError:
-                    log.warning("message trace not written yet (%d rows waiting)", len(batch), exc_info=True)
-                    with self._lock:
-                        self._pending.extendleft(reversed(batch))
-                    return written
-                written += len(batch)
+        return self._writer.flush()
 
-    def _run(self) -> None:
-        while not self._stopping:
-            self._wake.wait(self.flush_interval_s)
-            self._wake.clear()
-            self.flush()
-            now = self.clock().timestamp()
-            if now - self._last_prune >= PRUNE_EVERY_S:
-                self._last_prune = now
-                try:
-                    self.prune()
-                except SQLAlchemyError:
-                    log.warning("could not prune the message trace", exc_info=True)
+    def _prune_now_and_then(self) -> None:
+        now = self.clock().timestamp()
+        if now - self._last_prune >= PRUNE_EVERY_S:
+            self._last_prune = now
+            self.prune()
 
     def close(self) -> None:
         """Stop the background thread after writing what is queued."""
-        with self._lock:
-            self._stopping = True
-            thread = self._thread
-        self._wake.set()
-        if thread is not None:
-            thread.join(timeout=30)
-        self.flush()
+        self._writer.close()
 
     def prune(self, *, days: int | None = None) -> int:
         """Delete hops older than ``days`` (default: the retention setting); the number deleted."""
