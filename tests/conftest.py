@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from congvu.config.settings import DataDir
 from congvu.installation import Installation
 from congvu.installation.create import create_installation
+from congvu.installation.opened import open_installation
 
 PG_ADMIN_URL = os.environ.get("CONGVU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("CONGVU_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
@@ -66,11 +68,28 @@ def data_dir(tmp_path: Path) -> DataDir:
     return DataDir(tmp_path / "congvu-data")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One new SQLite installation made by ``init`` for the whole run; each test gets a copy of its folder (the
+    same files a fresh ``create_installation`` would write, without paying for keys, migrations and the
+    administrator's password hash again)."""
+    root = tmp_path_factory.mktemp("template") / "congvu-data"
+    created = create_installation(DataDir(root), domain=TEST_DOMAIN, org_name="UBND tỉnh Đồng Nai",
+                                  admin_password=ADMIN_PASSWORD, database_url=None)
+    created.installation.close()
+    return root
+
+
 @pytest.fixture
-def installation(data_dir: DataDir, database_url: str | None) -> Iterator[Installation]:
-    created = create_installation(data_dir, domain=TEST_DOMAIN, org_name="UBND tỉnh Đồng Nai",
-                                  admin_password=ADMIN_PASSWORD, database_url=database_url)
+def installation(data_dir: DataDir, database_url: str | None, request: pytest.FixtureRequest
+                 ) -> Iterator[Installation]:
+    if database_url is None:
+        shutil.copytree(request.getfixturevalue("sqlite_template"), data_dir.root)
+        opened = open_installation(data_dir, upgrade=False)
+    else:
+        opened = create_installation(data_dir, domain=TEST_DOMAIN, org_name="UBND tỉnh Đồng Nai",
+                                     admin_password=ADMIN_PASSWORD, database_url=database_url).installation
     try:
-        yield created.installation
+        yield opened
     finally:
-        created.installation.close()
+        opened.close()
