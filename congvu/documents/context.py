@@ -104,6 +104,8 @@ class DocContext:
     directory: Directory
     data_root: Path | None = None
     default_place: str = ""
+    stamp_font: Path | None = None
+    """The TrueType font of the ĐẾN stamp (``[documents] stamp_font``); None: the first installed default."""
     clock: Callable[[], datetime] = field(default=utcnow)
     _memos: WeakKeyDictionary[Connection, AgencyMemo] = field(
         default_factory=WeakKeyDictionary, init=False, repr=False, compare=False)

@@ -10,13 +10,15 @@ a recall (13). The order of steps is the table of ``clerical.status_codes.Incomi
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy import Connection, Row, delete, func, insert, select, update
 
 from congvu.clerical.status_codes import IncomingLifecycle, StatusCode, find_status_code
+from congvu.documents.arrival_stamp import ArrivalStamp, StampError, find_font, stamp_pdf
 from congvu.documents.context import DocContext, as_utc, optional_line, optional_text
-from congvu.documents.files import file_rows, signature_rows
+from congvu.documents.files import add_file, file_rows, signature_rows
 from congvu.documents.models import DocumentLink, IncomingEntry
 from congvu.documents.outgoing import status_name
 from congvu.documents.registers import RegisterService, allocate_number
@@ -30,6 +32,10 @@ from congvu.store.schema_documents import (
     doc_signatures,
 )
 from congvu.vntext.normalize import clean_line
+
+log = logging.getLogger(__name__)
+STAMPED = "stamped"
+"""Role of the copy of the main PDF bearing the ĐẾN stamp (the main file stays as received)."""
 
 
 class IncomingService:
@@ -153,8 +159,59 @@ class IncomingService:
                 "arrival_date": today, "registered_by": actor}
 
     def register(self, entry_id: int, *, actor: str = "system") -> IncomingEntry:
-        """Vào sổ: the next số đến of the year, today's ngày đến; status 03 to the sender."""
-        return self._step(entry_id, StatusCode.ACCEPTED, actor=actor, description="Văn thư đã tiếp nhận, vào sổ")
+        """Vào sổ: the next số đến of the year, today's ngày đến; status 03 to the sender; the ĐẾN stamp drawn
+        on a copy of the main PDF (after the registration committed: a file that cannot be stamped only adds a
+        warning)."""
+        self._step(entry_id, StatusCode.ACCEPTED, actor=actor, description="Văn thư đã tiếp nhận, vào sổ")
+        self._stamp_after_step(entry_id)
+        with self.ctx.db.read() as conn:
+            return self.entry(conn, entry_id)
+
+    def _stamp_after_step(self, entry_id: int) -> None:
+        # The step has committed: nothing here may undo or hide it.
+        try:
+            self.stamp(entry_id)
+        except Exception:
+            log.exception("ĐẾN stamp on incoming entry %s failed", entry_id)
+
+    def stamp(self, entry_id: int) -> None:
+        """Draw the ĐẾN stamp (số đến, ngày đến, Chuyển) on a copy of the main PDF, kept as the entry's file of
+        role ``stamped`` in place of an earlier one. The main file itself, as received and signed, is kept."""
+        with self.ctx.db.read() as conn:
+            row = conn.execute(select(doc_incoming).where(doc_incoming.c.id == entry_id)).one()
+            main = next((f for f in file_rows(conn, "incoming", entry_id) if f.role == "main"), None)
+            agency = self.ctx.agency_by_id(conn, row.agency_id)
+        if (row.arrival_number is None or row.arrival_date is None or row.cancelled_at is not None or main is None
+                or not (main.content_type == "application/pdf" or main.name.lower().endswith(".pdf"))):
+            return
+        mark = ArrivalStamp(agency.name, row.arrival_number, row.arrival_date, row.handler or "")
+        try:
+            stamped = stamp_pdf(self.ctx.blobs.get(main.sha256), mark, font=find_font(self.ctx.stamp_font))
+        except StampError as error:
+            log.warning("ĐẾN stamp on incoming entry %s failed: %s", entry_id, error)
+            with self.ctx.db.begin() as conn:
+                now = conn.execute(select(doc_incoming.c.warnings).where(doc_incoming.c.id == entry_id)
+                                   .with_for_update()).scalar()
+                text = f"Không đóng được dấu Đến lên tệp '{main.name}' (tệp PDF không đọc được đầy đủ); bản gốc vẫn giữ"
+                if text not in (now or []):
+                    conn.execute(update(doc_incoming).where(doc_incoming.c.id == entry_id).values(
+                        warnings=[*(now or []), text]))
+            return
+        ref = self.ctx.blobs.put(stamped)
+        stem = main.name[:-4] if main.name.lower().endswith(".pdf") else main.name
+        with self.ctx.db.begin() as conn:
+            # One stamping at a time per entry, and only for what the entry still says (a later step stamps anew).
+            now = conn.execute(select(doc_incoming.c.arrival_number, doc_incoming.c.handler,
+                                      doc_incoming.c.cancelled_at)
+                               .where(doc_incoming.c.id == entry_id).with_for_update()).one()
+            if (now.arrival_number, now.handler, now.cancelled_at) != (row.arrival_number, row.handler, None):
+                return
+            conn.execute(delete(doc_files).where(doc_files.c.owner == "incoming", doc_files.c.owner_id == entry_id,
+                                                 doc_files.c.role == STAMPED))
+            last = conn.execute(select(func.max(doc_files.c.position)).where(
+                doc_files.c.owner == "incoming", doc_files.c.owner_id == entry_id)).scalar()
+            add_file(conn, owner="incoming", owner_id=entry_id, role=STAMPED, position=(last or 0) + 1,
+                     name=f"{stem}-den-{row.arrival_number}.pdf", ref=ref, content_type="application/pdf")
 
     def assign(self, entry_id: int, *, to_unit: str | None = None, to_person: str | None = None,
                instruction: str = "", deadline: date | None = None, actor: str = "system") -> IncomingEntry:
@@ -168,13 +225,15 @@ class IncomingService:
         handler = " / ".join(x for x in (unit, person) if x)
         parts = [f"Chuyển {handler}"] + ([note] if note else []) + (
             [f"hạn xử lý {deadline.strftime('%d/%m/%Y')}"] if deadline else [])
-        entry = self._step(entry_id, StatusCode.ASSIGNED, actor=actor, description="; ".join(parts),
-                           values={"handler": handler, "handling_deadline": deadline})
+        self._step(entry_id, StatusCode.ASSIGNED, actor=actor, description="; ".join(parts),
+                   values={"handler": handler, "handling_deadline": deadline})
         with self.ctx.db.begin() as conn:
             conn.execute(insert(doc_assignments).values(
                 incoming_id=entry_id, to_unit=unit, to_person=person, instruction=note or None, deadline=deadline,
                 assigned_by=actor, assigned_at=self.ctx.now()))
-        return entry
+        self._stamp_after_step(entry_id)  # the stamp's «Chuyển» line
+        with self.ctx.db.read() as conn:
+            return self.entry(conn, entry_id)
 
     def start(self, entry_id: int, *, note: str = "", actor: str = "system") -> IncomingEntry:
         return self._step(entry_id, StatusCode.PROCESSING, actor=actor,

@@ -14,9 +14,11 @@ inside a running asyncio loop (FastAPI runs plain ``def`` endpoints in its threa
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 
 import httpx
 
@@ -50,6 +52,15 @@ def default_place(org_name: str) -> str:
         if at >= 0:
             return org_name[at + len(marker):].strip()
     return ""
+
+
+def stamp_font(inst: Installation) -> Path | None:
+    """``[documents] stamp_font`` or ``CONGVU_DOCUMENTS_STAMP_FONT`` (relative to the data folder), or None."""
+    value = os.environ.get("CONGVU_DOCUMENTS_STAMP_FONT") or inst.settings.raw.get("documents", {}).get("stamp_font")
+    if not value:
+        return None
+    path = Path(str(value)).expanduser()
+    return path if path.is_absolute() else inst.settings.data.root / path
 
 
 class DocumentService:
@@ -160,7 +171,7 @@ def documents_for(inst: Installation, *, clock: Callable[[], datetime] = utcnow,
     it wakes at once); without it, into the installation's outbound queue opened at the first such package.
     """
     ctx = DocContext(db=inst.db, blobs=inst.blobs, directory=inst.directory, data_root=inst.settings.data.root,
-                     default_place=default_place(inst.settings.org_name), clock=clock)
+                     default_place=default_place(inst.settings.org_name), stamp_font=stamp_font(inst), clock=clock)
     opened: list[MailOutbox] = [outbound] if outbound is not None else []
 
     def outbox() -> MailOutbox:

@@ -121,7 +121,7 @@ doc_files = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("owner", String(10), nullable=False),  # outgoing | incoming
     Column("owner_id", Integer, nullable=False),
-    Column("role", String(10), nullable=False),  # main | appendix
+    Column("role", String(10), nullable=False),  # main | appendix | update | stamped
     Column("position", Integer, nullable=False),
     Column("name", String(255), nullable=False),
     Column("content_type", String(200), nullable=False),

@@ -24,7 +24,8 @@ class SignerOut(BaseModel):
 
 class FileOut(BaseModel):
     id: int
-    role: str = Field(description="main | appendix | update (a file brought by an update package)")
+    role: str = Field(description="main | appendix | update (a file brought by an update package) | stamped (a copy of "
+                      "the main PDF bearing the ĐẾN stamp; the main file is kept as received)")
     name: str
     content_type: str
     sha256: str

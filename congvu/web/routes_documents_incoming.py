@@ -70,10 +70,11 @@ def entry_page(request: Request, viewer: ViewerDep, code: str, entry_id: int) ->
     access = entry_access(web, viewer, code, entry_id)
     units, people = handlers(web, access.agency.code) if access.acts else ([], [])
     main = next((f for f in access.entry.files if f.role == "main" and f.name.lower().endswith(".pdf")), None)
+    stamped = next((f for f in access.entry.files if f.role == "stamped"), None)  # the copy with the ĐẾN stamp
     return doc_page(request, viewer, "documents/entry.html", agency=access.agency, entry=access.entry,
                     acts=access.acts, assignee=access.assignee, steps=next_steps(access.entry),
                     events=history(web, access.entry), units=units, people=people, main=main,
-                    base=entry_url(access))
+                    preview=stamped or main, stamped=stamped, base=entry_url(access))
 
 
 @router.get("/{code}/den/{entry_id}/tep/{file_id}")

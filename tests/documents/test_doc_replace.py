@@ -94,8 +94,8 @@ def test_update_attaches_to_the_earlier_entry_once(docs: DocumentService) -> Non
     arrival = docs.receive(data, transport="file")
     assert arrival.problem is None and [e.id for e in arrival.entries] == [entry.id]
     after = docs.incoming.get(entry.id)
-    assert [f.role for f in after.files] == ["main", "update"]
-    assert after.files[1].name == "phu-luc-cap-nhat.pdf"
+    assert [f.role for f in after.files] == ["main", "stamped", "update"]  # stamped: the ĐẾN stamp at registration
+    assert after.files[2].name == "phu-luc-cap-nhat.pdf"
     assert [(link.kind, link.document_id, link.reason) for link in after.links] == [
         ("updated_by", sent.document_id, "Cập nhật phụ lục")]
     assert after.arrival_number == 1 and after.status == "03" and not after.cancelled
@@ -103,7 +103,7 @@ def test_update_attaches_to_the_earlier_entry_once(docs: DocumentService) -> Non
     assert len(docs.incoming.list("H19.04")) == 1, "an update takes no new số đến"
     again = docs.receive(data, transport="file")
     assert again.duplicates == ("H19.04",) and again.quarantine_id is not None
-    assert len(docs.incoming.get(entry.id).files) == 2
+    assert len(docs.incoming.get(entry.id).files) == 3
 
 
 def test_update_under_a_new_number_reaches_an_added_recipient_as_a_new_entry(docs: DocumentService) -> None:

@@ -185,3 +185,21 @@ def test_the_leader_and_the_agency_admin_of_a_parent_agency_see_the_register(wor
     admin_below = world.browser(world.specialist)
     assert admin_below.get(f"/van-ban/{DEPARTMENT}/den").status_code == 403
     assert admin_below.get(f"/van-ban/{DIVISION}/den").status_code == 200
+
+
+def test_registered_document_previews_the_stamped_copy_and_links_the_original(world: DocWorld) -> None:
+    doc = world.send("V/v dấu Đến")
+    entry = world.entry(doc.document_id or "")
+    clerk = world.browser(world.clerk)
+    page = clerk.get(f"/van-ban/{DEPARTMENT}/den/{entry.id}")
+    clerk.post(form_action(page.text, "/vao-so"))
+    detail = world.docs.incoming.get(entry.id)
+    main = next(f for f in detail.files if f.role == "main")
+    stamped = next(f for f in detail.files if f.role == "stamped")
+    page = clerk.get(f"/van-ban/{DEPARTMENT}/den/{entry.id}")
+    src = re.search(r'<iframe class="pdf-preview" name="xem-truoc" src="([^"]+)"', page.text)
+    assert src and src.group(1).endswith(f"/tep/{stamped.id}")
+    assert "Bản có dấu Đến" in page.text and f'href="/van-ban/{DEPARTMENT}/den/{entry.id}/tep/{main.id}"' in page.text
+    original = clerk.get(f"/van-ban/{DEPARTMENT}/den/{entry.id}/tep/{main.id}").content
+    copy = clerk.get(src.group(1)).content
+    assert copy.startswith(original) and len(copy) > len(original)
