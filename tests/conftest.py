@@ -1,13 +1,14 @@
 """Fixtures shared by the whole suite: a database on each backend (SQLite and PostgreSQL) and installations.
 
-Tests that take ``database_url`` (directly or through ``installation``) run once per backend. PostgreSQL is
-reached at 127.0.0.1:5432 (trust auth; override with ``CONGVU_TEST_PG``); the suite creates its own database
-for the run and one schema per test, and drops the database at the end. ``CONGVU_TEST_BACKENDS=sqlite`` limits
-the run to SQLite.
+Tests that take ``database_url`` or ``installation`` run once per backend. PostgreSQL is reached at
+127.0.0.1:5432 (trust auth; override with ``CONGVU_TEST_PG``); the suite creates its own database for the run
+(one schema per ``database_url`` test) and a template installation database that each ``installation`` test
+gets a copy of, and drops them at the end. ``CONGVU_TEST_BACKENDS=sqlite`` limits the run to SQLite.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -80,16 +81,62 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The PostgreSQL counterpart of :func:`sqlite_template`: an installation made by ``init`` in a database of its
+    own, which each test's database is created from (``CREATE DATABASE … TEMPLATE``); its folder and URL."""
+    import psycopg
+
+    base, name = pg_database.rsplit("/", 1)
+    template = f"{name}_tmpl"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{template}" ENCODING \'UTF8\' TEMPLATE template0')
+    url = f"{base}/{template}"
+    root = tmp_path_factory.mktemp("pg-template") / "congvu-data"
+    created = create_installation(DataDir(root), domain=TEST_DOMAIN, org_name="UBND tỉnh Đồng Nai",
+                                  admin_password=ADMIN_PASSWORD, database_url=url)
+    created.installation.close()
+    try:
+        yield root, url
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def _pg_copy(template_url: str) -> Iterator[str]:
+    """A database made from the template for one test, dropped afterwards; its URL."""
+    import psycopg
+
+    base, template = template_url.rsplit("/", 1)
+    name = f"{template}_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def installation(data_dir: DataDir, database_url: str | None, request: pytest.FixtureRequest
-                 ) -> Iterator[Installation]:
-    if database_url is None:
+def installation(data_dir: DataDir, backend: str, request: pytest.FixtureRequest) -> Iterator[Installation]:
+    """A new installation (as ``init`` leaves it) on the test's backend, copied from the run's template."""
+    if backend == "sqlite":
         shutil.copytree(request.getfixturevalue("sqlite_template"), data_dir.root)
         opened = open_installation(data_dir, upgrade=False)
-    else:
-        opened = create_installation(data_dir, domain=TEST_DOMAIN, org_name="UBND tỉnh Đồng Nai",
-                                     admin_password=ADMIN_PASSWORD, database_url=database_url).installation
-    try:
-        yield opened
-    finally:
-        opened.close()
+        try:
+            yield opened
+        finally:
+            opened.close()
+        return
+    root, template_url = request.getfixturevalue("pg_template")
+    with _pg_copy(template_url) as url:
+        shutil.copytree(root, data_dir.root)
+        config = data_dir.config_file.read_text(encoding="utf-8")
+        data_dir.config_file.write_text(config.replace(template_url, url), encoding="utf-8")
+        opened = open_installation(data_dir, upgrade=False)
+        try:
+            yield opened
+        finally:
+            opened.close()
