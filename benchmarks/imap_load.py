@@ -9,14 +9,15 @@ attachments) is loaded into
   same TLS certificate; messages written into the Maildirs and indexed by a warm-up pass.
 
 Then, for each server, ``--sessions`` clients over IMAPS (TLS) run the same mix for ``--seconds``: UID FETCH of
-all flags, of headers, of whole messages and of ENVELOPE/BODYSTRUCTURE, UID SEARCH TEXT, UID STORE, STATUS and
-NOOP. The script prints commands per second and latency percentiles per command, then opens
+all flags, of headers, of whole messages and of ENVELOPE/BODYSTRUCTURE, UID SEARCH TEXT, UID STORE, STATUS,
+NOOP, SELECT, APPEND (a new draft), UID EXPUNGE (of a message the session appended, after storing \\Deleted) and
+IDLE (entered, then DONE). The script prints commands per second and latency percentiles per command, then opens
 ``--idle-sessions`` TLS sessions that SELECT INBOX and IDLE, and prints the server's memory per session (CôngVụ:
 growth of the process's resident set; Dovecot: growth of the proportional set size of all its processes).
 
-Nothing is installed: when Dovecot's IMAP server is missing the script says what to install and measures CôngVụ
-alone. Run as root for Dovecot (it drops privileges to its own users). Sign-in is argon2id in CôngVụ (a static
-password in Dovecot), so opening many sessions takes a while; that time is not measured.
+Nothing is installed: when Dovecot's IMAP server is missing the script says so (``benchmarks/setup`` installs it)
+and measures CôngVụ alone. Run as root for Dovecot (it drops privileges to its own users). Sign-in is argon2id in
+CôngVụ (a static password in Dovecot), so opening many sessions takes a while; that time is not measured.
 
     .venv/bin/python benchmarks/imap_load.py
     .venv/bin/python benchmarks/imap_load.py --users 20 --messages 500 --sessions 20 --seconds 30 --idle-sessions 300
@@ -340,6 +341,23 @@ class Client:
         _, lines = await self.command("UID SEARCH ALL")
         return [int(n) for line in lines if line.startswith(b"* SEARCH") for n in line.split()[2:]]
 
+    async def idle_once(self) -> bytes:
+        """IDLE, then DONE as soon as the server agrees; the tagged answer."""
+        self.tag += 1
+        tag = f"b{self.tag}".encode()
+        self.writer.write(tag + b" IDLE\r\n")
+        await self.writer.drain()
+        while not (await self.reader.readline()).startswith(b"+"):
+            pass
+        self.writer.write(b"DONE\r\n")
+        await self.writer.drain()
+        while True:
+            line = await self.reader.readline()
+            if not line:
+                raise ConnectionError("server closed the connection")
+            if line.startswith(tag + b" "):
+                return line
+
     def close(self) -> None:
         self.writer.close()
 
@@ -353,7 +371,17 @@ class Timings:
 
 
 MIX = (("fetch-flags", 10), ("fetch-headers", 25), ("fetch-body", 20), ("fetch-structure", 10), ("search", 10),
-       ("store", 10), ("status", 5), ("noop", 10))
+       ("store", 10), ("status", 5), ("noop", 10), ("select", 3), ("append", 4), ("expunge", 4), ("idle", 3))
+_APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
+
+
+def appended_message(rng: random.Random) -> bytes:
+    n = rng.randrange(1_000_000)
+    return ("From: Văn thư <vanthu@dongnai.gov.vn>\r\nTo: Lãnh đạo <lanhdao@dongnai.gov.vn>\r\n"
+            f"Subject: Bản nháp báo cáo tuần {n}\r\nMessage-ID: <nhap-{n}@dongnai.gov.vn>\r\n"
+            "Date: Mon, 07 Dec 2026 08:00:00 +0700\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            + "Nội dung dự thảo báo cáo công tác tuần.\r\n" * 20).encode("utf-8")
 
 
 def mixed_command(kind: str, uids: list[int], rng: random.Random) -> str:
@@ -386,14 +414,43 @@ async def open_session(port: int, user: int) -> tuple[Client, list[int]]:
 async def worker(client: Client, uids: list[int], deadline: float, timings: Timings, seed: int) -> None:
     rng = random.Random(seed)
     kinds = [kind for kind, weight in MIX for _ in range(weight)]
+    appended: list[int] = []  # this session's own APPENDed messages, which its EXPUNGEs remove
     while time.monotonic() < deadline:
         kind = rng.choice(kinds)
-        text = mixed_command(kind, uids, rng)
-        started = time.perf_counter()
-        status, _ = await client.command(text)
-        timings.add(kind, time.perf_counter() - started)
+        if kind == "expunge" and not appended:
+            kind = "append"
+        if kind == "idle":
+            started = time.perf_counter()
+            status = await client.idle_once()
+            timings.add(kind, time.perf_counter() - started)
+            text = "IDLE"
+        elif kind == "expunge":
+            uid = appended.pop()
+            text = f"UID STORE {uid} +FLAGS.SILENT (\\Deleted)"
+            started = time.perf_counter()
+            status, _ = await client.command(text)
+            timings.add("store", time.perf_counter() - started)
+            if b" OK" not in status:
+                raise RuntimeError(f"{text!r} failed: {status!r}")
+            text = f"UID EXPUNGE {uid}"
+            started = time.perf_counter()
+            status, _ = await client.command(text)
+            timings.add(kind, time.perf_counter() - started)
+        else:
+            if kind == "append":
+                body = appended_message(rng)
+                text = f"APPEND INBOX (\\Seen) {{{len(body)}+}}\r\n" + body.decode("utf-8")
+            elif kind == "select":
+                text = "SELECT INBOX"
+            else:
+                text = mixed_command(kind, uids, rng)
+            started = time.perf_counter()
+            status, _ = await client.command(text)
+            timings.add(kind, time.perf_counter() - started)
+            if kind == "append" and (found := _APPENDUID.search(status)) is not None:
+                appended.append(int(found.group(1)))
         if b" OK" not in status:
-            raise RuntimeError(f"{text!r} failed: {status!r}")
+            raise RuntimeError(f"{text.splitlines()[0]!r} failed: {status!r}")
 
 
 async def warm_up(port: int, users: int) -> None:
