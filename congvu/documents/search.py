@@ -101,11 +101,15 @@ def is_overdue(entry: IncomingEntry, today: date) -> bool:
     return (not entry.cancelled and entry.status in OPEN_STATUSES and deadline is not None and deadline < today)
 
 
-def overdue(docs: DocumentService, agency: str, today: date) -> list[IncomingEntry]:
-    """Open incoming documents past their deadline, the most late first."""
-    late = [e for e in docs.incoming.list(agency) if is_overdue(e, today)]
+def _late(entries: Iterable[IncomingEntry], today: date) -> list[IncomingEntry]:
+    late = [e for e in entries if is_overdue(e, today)]
     late.sort(key=lambda e: (e.handling_deadline or e.due_date or today, e.id))
     return late
+
+
+def overdue(docs: DocumentService, agency: str, today: date) -> list[IncomingEntry]:
+    """Open incoming documents past their deadline, the most late first."""
+    return _late(docs.incoming.list(agency), today)
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,7 @@ class Dashboard:
     outgoing_drafts: int
     recipients_pending: int  # recipients of issued documents that have not yet reported "accepted" or beyond
     by_month: list[tuple[int, int, int]] = field(default_factory=list)  # (month, incoming, outgoing)
+    late: tuple[IncomingEntry, ...] = ()  # the overdue list (every year), read with the rest
 
 
 _ACKNOWLEDGED = frozenset({StatusCode.ACCEPTED.value, StatusCode.ASSIGNED.value, StatusCode.PROCESSING.value,
@@ -132,7 +137,8 @@ _ACKNOWLEDGED = frozenset({StatusCode.ACCEPTED.value, StatusCode.ASSIGNED.value,
 
 
 def dashboard(docs: DocumentService, agency: str, today: date) -> Dashboard:
-    incoming = [e for e in docs.incoming.list(agency) if incoming_day(e).year == today.year]
+    register = docs.incoming.list(agency)
+    incoming = [e for e in register if incoming_day(e).year == today.year]
     outgoing = [d for d in docs.outgoing.list(agency)
                 if (d.issued_on or today).year == today.year]
     by_status = Counter(e.status for e in incoming if not e.cancelled)
@@ -155,4 +161,5 @@ def dashboard(docs: DocumentService, agency: str, today: date) -> Dashboard:
         due_within_3_days=soon, outgoing_issued=len(issued),
         outgoing_drafts=sum(1 for d in outgoing if d.state == OutgoingState.DRAFT),
         recipients_pending=pending,
-        by_month=[(m, months_in[m], months_out[m]) for m in range(1, today.month + 1)])
+        by_month=[(m, months_in[m], months_out[m]) for m in range(1, today.month + 1)],
+        late=tuple(_late(register, today)))

@@ -44,8 +44,7 @@ def agency_home(request: Request, viewer: ViewerDep, code: str) -> HTMLResponse:
     web = web_of(request)
     agency = require_agency(web, viewer, code)
     board = dashboard(web.docs, agency.code, web.docs.ctx.today())
-    return doc_page(request, viewer, "documents/agency.html", agency=agency, board=board,
-                    late=overdue(web.docs, agency.code, web.docs.ctx.today())[:10])
+    return doc_page(request, viewer, "documents/agency.html", agency=agency, board=board, late=board.late[:10])
 
 
 @router.get("/{code}/den", response_class=HTMLResponse)
