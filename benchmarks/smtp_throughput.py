@@ -3,9 +3,10 @@
 For each message size (5 KB and 100 KB by default) and number of parallel SMTP sessions (1 and 20), a load
 generator sends messages to one local mailbox over loopback and times them:
 
-- CôngVụ: ``congvu serve --smtp-port auto`` on a fresh installation (SQLite, or ``--database-url``); a ``250``
-  after DATA means the message is stored in the mailbox (blob and index fsynced). Its peak memory (VmHWM) is
-  read from ``/proc`` at the end.
+- CôngVụ: ``congvu serve --smtp-port auto --workers N`` on a fresh installation (SQLite, or ``--database-url``;
+  ``--workers`` as given here, ``auto`` by default: one process per core); a ``250`` after DATA means the message
+  is stored in the mailbox (blob and index fsynced). The peak memory (VmHWM) of each of its processes is read
+  from ``/proc`` at the end and summed.
 - Postfix delivering through LMTP to Dovecot (``dovecot-lmtpd``), both configured here on loopback high ports
   in a temporary folder: the rate of ``250`` replies (Postfix's queue file fsynced) and the rate until every
   message is in the Dovecot Maildir.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -155,7 +157,17 @@ def peak_memory_kib(pid: int) -> int | None:
 # -- CôngVụ --------------------------------------------------------------------------------------------------
 
 
-def start_congvu(folder: Path, dns_port: int, database_url: str | None) -> tuple[subprocess.Popen[str], int]:
+def tree_peak_memory_kib(pid: int) -> int | None:
+    """Peak memory of ``pid`` and of its worker processes (``congvu serve --workers``), summed."""
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    peaks = [peak for peak in (peak_memory_kib(p) for p in pids) if peak is not None]
+    return sum(peaks) if peaks else None
+
+
+def start_congvu(folder: Path, dns_port: int, database_url: str | None,
+                 workers: str) -> tuple[subprocess.Popen[str], int]:
     data = folder / "congvu"
     init = [sys.executable, "-m", "congvu", "init", "--data", str(data), "--domain", DOMAIN,
             "--admin-password", "Bench@2026-thu-tai"]
@@ -167,7 +179,7 @@ def start_congvu(folder: Path, dns_port: int, database_url: str | None) -> tuple
                  "[smtp]\nmax_connections_per_ip = 200\nmax_messages_per_ip_per_hour = 100000000\n")
     serve = [sys.executable, "-m", "congvu", "serve", "--data", str(data), "--host", "127.0.0.1",
              "--smtp-port", "auto", "--submission-port", "0", "--smtps-port", "0", "--imap-port", "0",
-             "--imaps-port", "0", "--http-port", "0"]
+             "--imaps-port", "0", "--http-port", "0", "--workers", workers]
     process = subprocess.Popen(serve, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stdout is not None
     deadline = time.monotonic() + 60
@@ -340,7 +352,7 @@ async def warm_up(port: int, args: argparse.Namespace) -> int:
 
 async def run_congvu(args: argparse.Namespace, folder: Path) -> tuple[list[Result], int | None]:
     resolver = NxDomainServer()
-    process, port = start_congvu(folder, resolver.port, args.database_url)
+    process, port = start_congvu(folder, resolver.port, args.database_url, args.workers)
     results: list[Result] = []
     try:
         await warm_up(port, args)
@@ -348,7 +360,7 @@ async def run_congvu(args: argparse.Namespace, folder: Path) -> tuple[list[Resul
             count = messages_for(args, size_kb)
             seconds = await load(port, messages=count, sessions=sessions, size_kb=size_kb, recipient=RECIPIENT)
             results.append(Result("CôngVụ: 250 (đã lưu vào hộp thư)", size_kb, sessions, count, seconds))
-        peak = peak_memory_kib(process.pid)
+        peak = tree_peak_memory_kib(process.pid)
     finally:
         stop(process)
         resolver.close()
@@ -386,7 +398,7 @@ def report(results: list[Result], peak_kib: int | None) -> None:
     for r in results:
         print(f"{r.system:44} {r.size_kb:>5}KB {r.sessions:>6} {r.messages:>7} {r.seconds:>8.2f} {r.rate:>9.1f}")
     if peak_kib is not None:
-        print(f"\nBộ nhớ đỉnh của tiến trình congvu serve (VmHWM): {peak_kib / 1024:.1f} MiB")
+        print(f"\nBộ nhớ đỉnh của các tiến trình congvu serve (tổng VmHWM): {peak_kib / 1024:.1f} MiB")
 
 
 async def main_async(args: argparse.Namespace) -> int:
@@ -421,6 +433,7 @@ def main() -> int:
     parser.add_argument("--sizes", default="5,100", help="cỡ thư theo KB, cách nhau bởi dấu phẩy")
     parser.add_argument("--sessions", default="1,20", help="số phiên SMTP song song")
     parser.add_argument("--database-url", help="postgresql://… (mặc định SQLite trong thư mục tạm)")
+    parser.add_argument("--workers", default="auto", help="số tiến trình congvu serve (mặc định auto: mỗi lõi một)")
     parser.add_argument("--skip-postfix", action="store_true")
     parser.add_argument("--skip-congvu", action="store_true")
     return asyncio.run(main_async(parser.parse_args()))

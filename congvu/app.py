@@ -1,11 +1,16 @@
-"""Composition root: builds the services of an installation and runs every listener on one asyncio loop.
+"""Composition root: builds the services of an installation and runs its listeners, in one process or several.
 
 Started here: the web application (FastAPI under uvicorn), the SMTP listeners (MX, submission, SMTPS), the IMAP
-listeners (IMAP with STARTTLS, IMAPS), the outbound delivery worker and the official-document dispatcher. They
-share one mail-store facade (so a message delivered over SMTP wakes IMAP IDLE sessions at once), one sign-in
-throttle (so failed sign-ins count together across web, SMTP and IMAP), one outbound queue (so mail submitted
-over SMTP and document packages sent by mail wake the delivery worker at once) and one document service (whose
-mail intake takes in the edXML packages the SMTP server delivers into agency mailboxes).
+listeners (IMAP with STARTTLS, IMAPS), the outbound delivery worker and the official-document dispatcher. Within a
+process they share one mail-store facade (so a message delivered over SMTP wakes IMAP IDLE sessions at once), one
+outbound queue (so mail submitted over SMTP and document packages sent by mail wake the delivery worker at once)
+and one document service (whose mail intake takes in the edXML packages the SMTP server delivers into agency
+mailboxes). Failed sign-ins are counted in the database, so web, SMTP and IMAP count them together in every process.
+
+With ``workers`` above 1 (``[server] workers``, ``--workers``; ``auto`` is one per core) the main process also
+starts worker processes that serve SMTP and IMAP on the same ports (:mod:`congvu.runtime.workers`); the
+processes tell each other of mailbox changes and queued mail over a bus (:mod:`congvu.runtime.relay`). The web,
+the delivery worker and the document dispatcher run in the main process only.
 
 Each listener binds its socket first (port ``auto`` picks a free one) and reports the address it got, so tests and
 the demo can find it. SIGTERM and SIGINT stop the listeners: transactions in flight are finished or safely
@@ -17,21 +22,28 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-import socket
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import uvicorn
 from fastapi import FastAPI
 
 from congvu.access.service import Access, access_for
+from congvu.config.settings import ListenSettings
 from congvu.delivery.queue import OutboundQueue
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
+from congvu.mailstore.notify import LocalNotifier
+from congvu.runtime.bus import BUS_FD_ENV, ProcessBus
+from congvu.runtime.listen import ANY_FREE_PORT, ListenSockets
+from congvu.runtime.relay import receive_queue_wakeups, relay_mailbox_events, send_queue_wakeups
+from congvu.runtime.workers import WorkerProcesses, auto_worker_count
 from congvu.security.throttle import SignInThrottle
+from congvu.security.throttle_db import DatabaseThrottleStore
 from congvu.web.app import create_app
 
 if TYPE_CHECKING:
@@ -39,9 +51,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AUTO_PORT = -1
+AUTO_PORT = ANY_FREE_PORT
 """A port setting meaning "any free port" (``--http-port auto``); 0 turns a listener off."""
 DOCUMENT_DISPATCH_INTERVAL_S = 30.0
+# Which ListenSettings port each listener's socket comes from (the names are the sockets' names).
+LISTENER_PORTS = {"smtp": "smtp_port", "submission": "submission_port", "submissions": "smtps_port",
+                  "imap": "imap_port", "imaps": "imaps_port", "http": "http_port"}
 
 
 @dataclass(frozen=True)
@@ -49,16 +64,6 @@ class BoundListener:
     name: str
     host: str
     port: int
-
-
-def bind_tcp(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, max(port, 0)))
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
 
 
 class _QuietUvicorn(uvicorn.Server):
@@ -97,26 +102,47 @@ async def _every(interval_s: float, stop: asyncio.Event, job: Callable[[], Await
 @dataclass
 class Application:
     inst: Installation
+    worker: bool = False
+    """This process is a worker started by the main process (SMTP and IMAP on inherited sockets only)."""
     listeners: list[BoundListener] = field(default_factory=list)
-    # One throttle per process: web, SMTP AUTH and IMAP LOGIN count failed sign-ins together.
-    throttle: SignInThrottle = field(default_factory=SignInThrottle)
+    # Failed sign-ins on the web, SMTP AUTH and IMAP LOGIN count together, in every process (the database).
+    throttle: SignInThrottle | None = None
+    workers: WorkerProcesses | None = None
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @property
+    def process_count(self) -> int:
+        configured = self.inst.settings.workers
+        return configured if configured > 0 else auto_worker_count()
 
     async def run(self, *, announce: bool = True) -> None:
         inst = self.inst
         listen = inst.settings.listen
+        loop = asyncio.get_running_loop()
+        if self.throttle is None:
+            self.throttle = SignInThrottle(DatabaseThrottleStore(inst.db))
+        sockets = ListenSockets.from_environment() if self.worker else ListenSockets()
+        if self.worker:
+            # Only the listeners whose sockets the main process handed over (their port numbers are not used).
+            listen = replace(listen, **{port: 1 if name in sockets.inherited_names else 0
+                                        for name, port in LISTENER_PORTS.items()})
+        bus = self._bus(loop)
         access = access_for(inst.directory, throttle=self.throttle, usage=inst.usage)
         mailstore = AsyncMailStore(inst.mailstore, inst.mailstore.notifier)
         from congvu.documents.service import documents_for
 
         outbound = OutboundQueue(inst)  # one queue: the SMTP side's enqueue wakes the worker at once
         docs = documents_for(inst, outbound=outbound)  # packages sent by mail go into the same queue
+        if bus is not None:
+            if isinstance(inst.mailstore.notifier, LocalNotifier):
+                relay_mailbox_events(inst.mailstore.notifier, bus)
+            (send_queue_wakeups if self.worker else receive_queue_wakeups)(outbound, bus)
         tasks: list[asyncio.Task[None]] = []
         closers: list[Callable[[], Awaitable[None]]] = []
         web: _QuietUvicorn | None = None
         try:
-            if listen.http_port != 0:
-                sock = bind_tcp(listen.host, listen.http_port)
+            if listen.http_port != 0 and not self.worker:
+                sock = sockets.get("http", listen.host, listen.http_port)
                 self.listeners.append(BoundListener("http", listen.host, sock.getsockname()[1]))
                 config = uvicorn.Config(build_web(inst, access, docs, outbound), log_level="warning", access_log=False,
                                         lifespan="off", timeout_graceful_shutdown=10)
@@ -129,48 +155,70 @@ class Application:
 
                 smtp = await start_smtp_listeners(
                     inst, host=listen.host, smtp_port=listen.smtp_port, submission_port=listen.submission_port,
-                    smtps_port=listen.smtps_port,
+                    smtps_port=listen.smtps_port, sockets=sockets,
                     services=smtp_services(inst, signin=access.signin, mailstore=mailstore, outbound=outbound,
                                            after_delivery=MailIntake(docs,
                                                                      dispatch=BackgroundDispatch(docs.dispatch))))
                 closers.append(smtp.close)
                 self.listeners.extend(BoundListener(b.name, b.host, b.port) for b in smtp.bound)
             if listen.imap_port != 0 or listen.imaps_port != 0:
-                await self._start_imap(access, mailstore, closers)
-            from congvu.delivery.service import run_delivery_worker
+                await self._start_imap(access, mailstore, closers, listen, sockets)
+            if not self.worker:
+                from congvu.delivery.service import run_delivery_worker
 
-            tasks.append(asyncio.create_task(run_delivery_worker(inst, stop=self._stop, queue=outbound)))
-            tasks.append(asyncio.create_task(self._dispatch_documents(docs)))
+                tasks.append(asyncio.create_task(run_delivery_worker(inst, stop=self._stop, queue=outbound)))
+                tasks.append(asyncio.create_task(self._dispatch_documents(docs)))
+                if bus is not None:
+                    self.workers = WorkerProcesses(inst.settings.data.root, self.process_count, sockets, bus)
+                    self.workers.start()
+                    tasks.append(asyncio.create_task(self.workers.watch(self._stop)))
         except BaseException:
             self._stop.set()
+            if self.workers is not None:
+                await self.workers.stop()
             for close in reversed(closers):
                 await close()
+            if bus is not None:
+                bus.close()
             raise
-        if announce:
+        if announce and not self.worker:
             for listener in self.listeners:
                 shown = "127.0.0.1" if listener.host in ("0.0.0.0", "") else listener.host
                 print(f"congvu: {listener.name} đang nghe tại {shown}:{listener.port}", flush=True)
-        loop = asyncio.get_running_loop()
+            if self.workers is not None:
+                print(f"congvu: {self.process_count} tiến trình phục vụ SMTP và IMAP", flush=True)
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self._stop.set)
         await self._stop.wait()
         if web is not None:
             web.should_exit = True
+        stopping = [asyncio.create_task(self.workers.stop())] if self.workers is not None else []
         for close in reversed(closers):
             await close()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*stopping, *tasks, return_exceptions=True)
+        if bus is not None:
+            bus.close()
         await asyncio.to_thread(mailstore.close)
-        print("congvu: đã dừng.", file=sys.stderr, flush=True)
+        if not self.worker:
+            print("congvu: đã dừng.", file=sys.stderr, flush=True)
+
+    def _bus(self, loop: asyncio.AbstractEventLoop) -> ProcessBus | None:
+        if self.worker:
+            fd = os.environ.get(BUS_FD_ENV)
+            if not fd:
+                return None
+            return ProcessBus.worker_from_environment(fd, lambda: loop.call_soon_threadsafe(self._stop.set))
+        return ProcessBus(hub=True) if self.process_count > 1 else None
 
     async def _start_imap(self, access: Access, mailstore: AsyncMailStore,
-                          closers: list[Callable[[], Awaitable[None]]]) -> None:
+                          closers: list[Callable[[], Awaitable[None]]], listen: ListenSettings,
+                          sockets: ListenSockets) -> None:
         from congvu.imapserver.listeners import start_imap_listeners
         from congvu.imapserver.services import ImapLimits, ImapServices
 
-        listen = self.inst.settings.listen
         imap = await start_imap_listeners(
-            self.inst, host=listen.host, imap_port=listen.imap_port, imaps_port=listen.imaps_port,
+            self.inst, host=listen.host, imap_port=listen.imap_port, imaps_port=listen.imaps_port, sockets=sockets,
             services=ImapServices(mailstore=mailstore, signin=access.signin, usage=self.inst.usage,
                                   limits=ImapLimits()))
         closers.append(imap.close)

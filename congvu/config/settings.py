@@ -79,11 +79,16 @@ class Settings:
     dkim_selector: str = "congvu"
     dkim_key: Path | None = None
     delivery_routes: dict[str, str] = field(default_factory=dict)
+    workers: int = 0
+    """Processes ``congvu serve`` runs (``[server] workers``); 0 means one per core (``auto``)."""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def domains(self) -> tuple[str, ...]:
         return (self.domain, *self.extra_domains)
+
+    def with_workers(self, workers: int | None) -> Settings:
+        return self if workers is None else replace(self, workers=workers)
 
     def with_listen(self, **overrides: int | str | None) -> Settings:
         given = {k: v for k, v in overrides.items() if v is not None}
@@ -110,6 +115,17 @@ def _int(value: object, name: str) -> int:
         return int(str(value))
     except ValueError as exc:
         raise ConfigError(f"Giá trị «{name}» phải là số nguyên: {value!r}") from exc
+
+
+def parse_workers(value: object, name: str = "workers") -> int:
+    """``auto`` (one process per core) is 0; otherwise a count from 1 to 64."""
+    if str(value).strip().lower() == "auto":
+        return 0
+    count = _int(value, name)
+    if not 1 <= count <= 64:
+        raise ConfigError(f"«{name}» phải từ 1 đến 64 hoặc auto: {value!r}",
+                          message_en=f"'{name}' must be 1 to 64 or auto: {value!r}")
+    return count
 
 
 def load_settings(data: DataDir) -> Settings:
@@ -142,6 +158,8 @@ def load_settings(data: DataDir) -> Settings:
         retention_days=_int(directory_raw.get("retention_days", DirectorySettings.retention_days),
                             "directory.retention_days"),
     )
+    server = raw.get("server", {})
+    workers_raw = _env_override("server", "workers") or server.get("workers", 1)
     tls = raw.get("tls", {})
     dkim = raw.get("dkim", {})
     routes = raw.get("delivery", {}).get("routes", {})
@@ -166,5 +184,6 @@ def load_settings(data: DataDir) -> Settings:
         dkim_selector=str(dkim.get("selector", "congvu")),
         dkim_key=rel(dkim.get("key")),
         delivery_routes={str(k).lower(): str(v) for k, v in routes.items()},
+        workers=parse_workers(workers_raw, "server.workers"),
         raw=raw,
     )

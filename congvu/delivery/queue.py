@@ -221,10 +221,11 @@ class OutboundQueue:
                  "delay_notified": False} for target in targets])
         queue_trace.queued(self.trace, int(queue_id), sender=sender, recipients=targets,
                            message_id=message_id.decode("latin-1") if message_id else None, is_report=is_report)
-        self._notify()
+        self.wake()
         return int(queue_id)
 
-    def _notify(self) -> None:
+    def wake(self) -> None:
+        """Run every listener: mail was queued (here, or in another process of the same server)."""
         with self._lock:
             listeners = list(self._listeners)
         for callback in listeners:
@@ -275,7 +276,7 @@ class OutboundQueue:
             query = query.where(outbound_recipients.c.message_id == queue_id)
         with self.db.begin() as conn:
             count = conn.execute(query).rowcount
-        self._notify()
+        self.wake()
         return int(count)
 
     def delete(self, queue_id: int) -> None:

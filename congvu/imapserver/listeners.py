@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import socket
 import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,8 @@ from congvu.imapserver.services import ImapServer, ImapServices, default_service
 from congvu.imapserver.tls import server_context
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
+from congvu.runtime.listen import ListenSockets
 
-ANY_FREE_PORT = -1
 SHUTDOWN_GRACE_S = 5.0
 
 
@@ -75,16 +74,6 @@ class ImapListeners:
             await asyncio.to_thread(self._owned_store.close)
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0 if port == ANY_FREE_PORT else port))
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
 async def _serve(server: ImapServer, channel: Channel, *, implicit_tls: bool) -> None:
     connection = ImapConnection(server, channel, implicit_tls=implicit_tls)
     try:
@@ -103,12 +92,14 @@ def _accept(server: ImapServer, *, implicit_tls: bool) -> Channel:
 
 
 async def start_imap_listeners(inst: Installation, *, host: str, imap_port: int, imaps_port: int,
-                               services: ImapServices | None = None) -> ImapListeners:
+                               services: ImapServices | None = None,
+                               sockets: ListenSockets | None = None) -> ImapListeners:
     """Bind and start the IMAP (STARTTLS) and IMAPS listeners of an installation.
 
     Without ``services`` the listeners use :func:`default_services` and close the thread pool of the mail store
     they made when they close.
     """
+    sockets = sockets if sockets is not None else ListenSockets()
     settings = inst.settings
     context = tls_context(settings.tls_cert, settings.tls_key)
     if imaps_port != 0 and context is None:
@@ -123,12 +114,12 @@ async def start_imap_listeners(inst: Installation, *, host: str, imap_port: int,
     loop = asyncio.get_running_loop()
     try:
         if imap_port != 0:
-            sock = _bind(host, imap_port)
+            sock = sockets.get("imap", host, imap_port)
             listening = await loop.create_server(lambda: _accept(server, implicit_tls=False), sock=sock)
             listeners.servers.append(listening)
             listeners.imap_port = sock.getsockname()[1]
         if imaps_port != 0:
-            sock = _bind(host, imaps_port)
+            sock = sockets.get("imaps", host, imaps_port)
             # TLS is run by the channel itself (congvu.imapserver.tls), not by the transport.
             listening = await loop.create_server(lambda: _accept(server, implicit_tls=True), sock=sock)
             listeners.servers.append(listening)

@@ -6,7 +6,9 @@ they know (:meth:`congvu.mailstore.api.MailStoreApi.changes_since`). Events are 
 source of truth, so a lost or dropped event costs at most a late update, never a wrong one.
 
 :class:`Notifier` is the seam: :class:`LocalNotifier` serves one process (asyncio queues, fed thread-safely
-from the store's worker threads); a Redis implementation can serve several processes behind the same protocol.
+from the store's worker threads); with several processes (``congvu serve --workers``) it also forwards each event
+it publishes to the other processes (:mod:`congvu.runtime.relay`), which hand it to their own subscribers with
+:meth:`LocalNotifier.publish_local`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -127,6 +130,11 @@ class LocalNotifier:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[int, set[LocalSubscription]] = {}
+        self._forward: Callable[[MailboxEvent], None] | None = None
+
+    def forward_to(self, forward: Callable[[MailboxEvent], None] | None) -> None:
+        """Also hand every event published in this process to ``forward`` (other processes' notifiers)."""
+        self._forward = forward
 
     def subscribe(self, folder_id: int) -> LocalSubscription:
         subscription = LocalSubscription(self, folder_id, asyncio.get_running_loop())
@@ -147,6 +155,13 @@ class LocalNotifier:
             return len(self._subscribers.get(folder_id, ()))
 
     def publish(self, event: MailboxEvent) -> None:
+        self.publish_local(event)
+        forward = self._forward
+        if forward is not None:
+            forward(event)
+
+    def publish_local(self, event: MailboxEvent) -> None:
+        """Hand ``event`` to this process's subscribers only (an event that came from another process)."""
         with self._lock:
             targets = tuple(self._subscribers.get(event.folder_id, ()))
         for subscription in targets:

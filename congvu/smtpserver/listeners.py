@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import ssl
 from dataclasses import dataclass, field
 
 from congvu.errors import ConfigError
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
+from congvu.runtime.listen import ANY_FREE_PORT, ListenSockets
 from congvu.security.dns import Resolver
 from congvu.smtpserver.addressbook import AddressBook
 from congvu.smtpserver.connection import SmtpConnection
@@ -36,7 +36,6 @@ from congvu.smtpserver.settings import load_limits, load_mail_policy
 from congvu.smtpserver.state import ListenerKind
 
 log = logging.getLogger("congvu.smtp")
-ANY_FREE_PORT = -1
 TLS_HANDSHAKE_TIMEOUT_S = 30.0
 
 
@@ -134,23 +133,12 @@ def default_services(inst: Installation, *, signin: MailClientSignIn | None = No
                         after_delivery=after_delivery, trace=inst.trace)
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, 0 if port == ANY_FREE_PORT else port))
-    except OSError:
-        sock.close()
-        raise
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock
-
-
 async def start_smtp_listeners(inst: Installation, *, host: str, smtp_port: int, submission_port: int,
-                               smtps_port: int, services: SmtpServices | None = None) -> SmtpListeners:
-    """Bind and start the SMTP listeners; see the module docstring."""
+                               smtps_port: int, services: SmtpServices | None = None,
+                               sockets: ListenSockets | None = None) -> SmtpListeners:
+    """Bind and start the SMTP listeners; see the module docstring. ``sockets`` gives inherited sockets (the
+    worker processes of ``congvu serve``) and keeps the ones bound here."""
+    sockets = sockets if sockets is not None else ListenSockets()
     context = tls_context(inst)
     if smtps_port != 0 and context is None:
         raise ConfigError("Cổng SMTPS (465) cần chứng chỉ TLS ([tls] cert, key).",
@@ -170,7 +158,7 @@ async def start_smtp_listeners(inst: Installation, *, host: str, smtp_port: int,
         for kind, port, implicit in plan:
             if port == 0:
                 continue
-            sock = _bind(host, port)
+            sock = sockets.get(kind.value, host, port)
             runtime = ListenerRuntime(kind, implicit, state, MailHandler(state, kind))
             server = await loop.create_server(
                 lambda runtime=runtime: SmtpConnection(runtime), sock=sock,

@@ -2,12 +2,16 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL`` so that a committed transaction survives power loss (a ``250``
 after DATA promises that), ``foreign_keys=ON`` and a busy timeout so that concurrent writers wait rather than fail.
-Writers of one process also queue on a lock of their own before ``BEGIN IMMEDIATE``: SQLite's busy handler
-waits by sleeping (up to 100 ms a try), so writers left to it leave the database idle between transactions.
+Writers also queue before ``BEGIN IMMEDIATE``, on a lock of their process and then on a lock file beside the
+database shared by every process (``congvu serve`` with several workers, the CLI): SQLite's busy handler waits by
+sleeping (up to 100 ms a try), so writers left to it leave the database idle between transactions, while a
+waiter on the lock file is woken the moment the writer before it is done.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -80,11 +84,16 @@ class Database:
         self.is_sqlite = self.url.startswith("sqlite")
         # SQLite has one writer at a time anyway; PostgreSQL writers run side by side under row locks.
         self._writer = threading.RLock() if self.is_sqlite else None
+        self._writer_file: int | None = None
+        self._writer_depth = 0  # nested writer turns of the thread holding the lock
         if self.is_sqlite:
             # A file database keeps enough connections for the mail store's worker threads and the other
             # services at once: a connection beyond the pool is opened (and its PRAGMAs run) for every use.
             pooled = {} if make_url(self.url).database in (None, "", ":memory:") else {
                 "pool_size": SQLITE_POOL_SIZE, "max_overflow": SQLITE_POOL_OVERFLOW}
+            path = make_url(self.url).database
+            if path not in (None, "", ":memory:"):
+                self._writer_file = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             self.engine: Engine = create_engine(self.url, echo=echo, connect_args={"timeout": 30}, **pooled)
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "begin", _sqlite_on_begin)
@@ -106,9 +115,20 @@ class Database:
         # Bounded like the busy timeout: a writer that waits longer goes on to BEGIN IMMEDIATE, which fails with
         # "database is locked" as it would have without the queue, rather than hanging.
         got = self._writer is not None and self._writer.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        locked = nested = False
         try:
+            if got and self._writer_file is not None:
+                if self._writer_depth == 0:
+                    fcntl.flock(self._writer_file, fcntl.LOCK_EX)
+                    locked = True
+                self._writer_depth += 1
+                nested = True
             yield
         finally:
+            if nested:
+                self._writer_depth -= 1
+            if locked and self._writer_file is not None:
+                fcntl.flock(self._writer_file, fcntl.LOCK_UN)
             if got and self._writer is not None:
                 self._writer.release()
 
@@ -120,3 +140,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self._writer_file is not None:
+            os.close(self._writer_file)
+            self._writer_file = None
