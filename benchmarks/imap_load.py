@@ -4,7 +4,8 @@ The same mailbox set (``--users`` accounts with ``--messages`` Vietnamese messag
 attachments) is loaded into
 
 - CôngVụ: a fresh installation (SQLite in a temporary folder, or ``--database-url``), messages put in with the
-  mail store's ``deliver``; the server runs in its own process (``start_imap_listeners`` on loopback);
+  mail store's ``deliver``; the server is ``congvu serve`` with IMAPS alone on loopback (``--workers``
+  processes);
 - Dovecot (``dovecot-imapd``), configured here on loopback high ports in a temporary folder, Maildir storage, the
   same TLS certificate; messages written into the Maildirs and indexed by a warm-up pass.
 
@@ -12,8 +13,8 @@ Then, for each server, ``--sessions`` clients over IMAPS (TLS) run the same mix 
 all flags, of headers, of whole messages and of ENVELOPE/BODYSTRUCTURE, UID SEARCH TEXT, UID STORE, STATUS,
 NOOP, SELECT, APPEND (a new draft), UID EXPUNGE (of a message the session appended, after storing \\Deleted) and
 IDLE (entered, then DONE). The script prints commands per second and latency percentiles per command, then opens
-``--idle-sessions`` TLS sessions that SELECT INBOX and IDLE, and prints the server's memory per session (CôngVụ:
-growth of the process's resident set; Dovecot: growth of the proportional set size of all its processes).
+``--idle-sessions`` TLS sessions that SELECT INBOX and IDLE, and prints the server's memory per session: growth
+of the proportional set size of all the server's processes (CôngVụ's main and worker processes, Dovecot's).
 
 Nothing is installed: when Dovecot's IMAP server is missing the script says so (``benchmarks/setup`` installs it)
 and measures CôngVụ alone. Run as root for Dovecot (it drops privileges to its own users). Sign-in is argon2id in
@@ -28,7 +29,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import json
 import os
 import random
 import re
@@ -103,42 +103,39 @@ def prepare_congvu(root: Path, boxes: list[list[bytes]], database_url: str | Non
     return data.root
 
 
-def serve_congvu(data_root: str) -> None:
-    """The child process: open the installation, start the IMAP listeners, print the ports, run until SIGTERM."""
-    from congvu.config.settings import DataDir
-    from congvu.imapserver import start_imap_listeners
-    from congvu.installation import open_installation
-
-    async def run() -> None:
-        inst = open_installation(DataDir(Path(data_root)))
-        listeners = await start_imap_listeners(inst, host="127.0.0.1", imap_port=0, imaps_port=-1)
-        print(json.dumps({"imaps": listeners.imaps_port, "pid": os.getpid()}), flush=True)
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
-        await listeners.close()
-        inst.close()
-
-    asyncio.run(run())
-
-
 class CongVuServer:
     name = "CôngVụ"
 
-    def __init__(self, data_root: Path) -> None:
+    def __init__(self, data_root: Path, workers: str) -> None:
         self.data_root = data_root
+        self.workers = workers
         self.process: subprocess.Popen[str] | None = None
         self.port = 0
 
     def start(self) -> None:
-        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(self.data_root)],
-                                        stdout=subprocess.PIPE, text=True)
+        """``congvu serve`` with IMAPS alone on a free port; returns once every worker process is ready."""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "congvu", "serve", "--data", str(self.data_root), "--host", "127.0.0.1",
+             "--workers", self.workers, "--imaps-port", "auto", "--imap-port", "0", "--smtp-port", "0",
+             "--submission-port", "0", "--smtps-port", "0", "--http-port", "0"],
+            stdout=subprocess.PIPE, text=True)
         assert self.process.stdout is not None
-        self.port = json.loads(self.process.stdout.readline())["imaps"]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError("congvu serve stopped before listening")
+            found = re.search(r"imaps đang nghe tại [\d.]+:(\d+)", line)
+            if found:
+                self.port = int(found.group(1))
+            if self.port and (self.workers == "1" or "tiến trình" in line):
+                return
+        raise RuntimeError("congvu serve did not report its IMAPS port")
 
     def memory_kib(self) -> int:
+        """Proportional set size of the main process and its worker processes."""
         assert self.process is not None
-        return rss_kib(self.process.pid)
+        return sum(pss_kib(pid) for pid in process_tree(self.process.pid))
 
     def stop(self) -> None:
         if self.process is not None:
@@ -549,11 +546,10 @@ def main() -> None:
     parser.add_argument("--idle-sessions", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--database-url", default=None, help="PostgreSQL for CôngVụ (an empty database)")
-    parser.add_argument("--serve", help=argparse.SUPPRESS)
+    parser.add_argument("--workers", default="1",
+                        help="processes of congvu serve (auto: one per core; default 1)")
+    parser.add_argument("--skip-dovecot", action="store_true", help="measure CôngVụ alone")
     args = parser.parse_args()
-    if args.serve:
-        serve_congvu(args.serve)
-        return
     root = Path(tempfile.mkdtemp(prefix="congvu-imap-bench-"))
     os.chmod(root, 0o755)  # Dovecot's mail processes run as another user and must reach their Maildirs
     try:
@@ -561,8 +557,10 @@ def main() -> None:
               f"{args.seconds:.0f} giây mỗi máy chủ")
         boxes = mailbox_set(args.users, args.messages, args.seed)
         data_root = prepare_congvu(root, boxes, args.database_url)
-        asyncio.run(measure(CongVuServer(data_root), args))
+        asyncio.run(measure(CongVuServer(data_root, args.workers), args))
         missing = missing_dovecot()
+        if args.skip_dovecot:
+            return
         if missing:
             print(f"\nDovecot: bỏ qua — cần cài {' '.join(missing)} (chạy benchmarks/setup)")
             return

@@ -41,7 +41,7 @@ from congvu.mailstore.notify import LocalNotifier
 from congvu.runtime.bus import BUS_FD_ENV, ProcessBus
 from congvu.runtime.listen import ANY_FREE_PORT, ListenSockets
 from congvu.runtime.relay import receive_queue_wakeups, relay_mailbox_events, send_queue_wakeups
-from congvu.runtime.workers import WorkerProcesses, auto_worker_count
+from congvu.runtime.workers import WorkerProcesses, announce_ready, auto_worker_count
 from congvu.security.throttle import SignInThrottle
 from congvu.security.throttle_db import DatabaseThrottleStore
 from congvu.web.app import create_app
@@ -171,7 +171,11 @@ class Application:
                 if bus is not None:
                     self.workers = WorkerProcesses(inst.settings.data.root, self.process_count, sockets, bus)
                     self.workers.start()
+                    if not await self.workers.wait_ready():
+                        log.error("không phải mọi tiến trình phụ đều đã sẵn sàng; vẫn tiếp tục")
                     tasks.append(asyncio.create_task(self.workers.watch(self._stop)))
+            elif bus is not None:
+                announce_ready(bus)
         except BaseException:
             self._stop.set()
             if self.workers is not None:

@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,15 @@ RESTART_BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 QUICK_DEATH_S = 10.0
 WATCH_INTERVAL_S = 0.5
 MAX_AUTO_WORKERS = 8
+READY_TOPIC = "ready"
+"""Sent by a worker (body: its index) once its listeners accept connections."""
+READY_TIMEOUT_S = 60.0
+INDEX_ENV = "CONGVU_WORKER_INDEX"
+
+
+def announce_ready(bus: ProcessBus) -> None:
+    """In a worker process, once its listeners run: tell the main process."""
+    bus.publish(READY_TOPIC, os.environ.get(INDEX_ENV, "0").encode("ascii"))
 
 
 def auto_worker_count() -> int:
@@ -62,6 +72,9 @@ class WorkerProcesses:
         self.bus = bus
         self._workers: dict[int, _Worker] = {}
         self._stopping = False
+        self._ready: set[int] = set()
+        self._ready_changed = threading.Condition()
+        bus.on(READY_TOPIC, self._worker_ready)
 
     @property
     def pids(self) -> tuple[int, ...]:
@@ -71,11 +84,34 @@ class WorkerProcesses:
         for index in range(1, self.count):
             self._workers[index] = _Worker(index, self._spawn(index), time.monotonic())
 
+    async def wait_ready(self, timeout_s: float = READY_TIMEOUT_S) -> bool:
+        """Wait until every worker has its listeners running (or one has exited, or ``timeout_s``)."""
+        deadline = time.monotonic() + timeout_s
+
+        def all_ready() -> bool:
+            with self._ready_changed:
+                while True:
+                    if self._ready >= set(self._workers):
+                        return True
+                    left = deadline - time.monotonic()
+                    if left <= 0 or any(w.process.poll() is not None for w in self._workers.values()):
+                        return False
+                    self._ready_changed.wait(min(left, 0.2))
+
+        return await asyncio.to_thread(all_ready)
+
+    def _worker_ready(self, body: bytes) -> None:
+        with self._ready_changed:
+            self._ready.add(int(body))
+            self._ready_changed.notify_all()
+
     def _spawn(self, index: int) -> subprocess.Popen[bytes]:
         listening = self.sockets.for_worker(index)
+        with self._ready_changed:
+            self._ready.discard(index)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**os.environ, **ListenSockets.environment(listening), BUS_FD_ENV: str(theirs.fileno()),
-               "CONGVU_WORKER_INDEX": str(index)}
+               INDEX_ENV: str(index)}
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "congvu", "serve", "--data", str(self.data_root), WORKER_FLAG],
