@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from congvu.delivery.queue import OutboundQueue
 from congvu.delivery.signing import received_value
+from congvu.delivery.trace_log import TraceEvent, TraceRecord
 from congvu.directory.models import Account
 from congvu.directory.resolve import AddressState
 from congvu.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -26,6 +27,7 @@ from congvu.installation import Installation
 from congvu.mail.compose import Attachment, build_message, make_message_id, prepend_header
 from congvu.mailstore.api import DELETED, DRAFT, SEEN, FlagMode, SpecialUse
 from congvu.smtpserver.settings import PolicyAction, load_limits, load_mail_policy
+from congvu.smtpserver.tracing import held_reason
 from congvu.webmail.addressing import Address
 from congvu.webmail.mailboxes import special_folder
 from congvu.webmail.senders import Identity, identities, may_send_as
@@ -75,6 +77,8 @@ class _Plan:
     remote: dict[str, None] = field(default_factory=dict)
     held: list[str] = field(default_factory=list)
     warned: set[str] = field(default_factory=set)
+    local: dict[str, int] = field(default_factory=dict)  # recipient address → local mailboxes it reaches
+    forwarded: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a local alias's outside members
 
 
 class WebMailer:
@@ -144,6 +148,11 @@ class WebMailer:
                     continue
                 plan.mailboxes.update(dict.fromkeys(found.mailbox_ids))
                 plan.remote.update(dict.fromkeys(found.remote))
+                if found.mailbox_ids:
+                    plan.local[address] = len(found.mailbox_ids)
+                outside = tuple(a for a in found.remote if a.lower() != address.lower())
+                if outside:
+                    plan.forwarded[address] = outside
         if refused:
             listed = ", ".join(refused)
             raise InvalidInput(f"Không có hoặc đã ngừng hoạt động: {listed}. Hãy kiểm tra lại địa chỉ.",
@@ -193,6 +202,7 @@ class WebMailer:
                                submitted_by=account.id, client=client, protocol=channel)
         if plan.held:
             self._hold(raw, identity.address, plan.held, token)
+        self._trace(token, identity.address, message_id, plan, client_ip=client_ip, at=now)
         sent = self._file_sent(account, identity, message, message_id, now)
         self.inst.usage.record("send", account_id=account.id, protocol=self.protocol, detail={
             "recipients": len(message.recipients), "local_mailboxes": len(plan.mailboxes),
@@ -200,6 +210,31 @@ class WebMailer:
         return SendReceipt(message_id=message_id, local_mailboxes=len(plan.mailboxes), remote=tuple(plan.remote),
                            held=tuple(plan.held), warned_domains=tuple(sorted(plan.warned)),
                            sent_folder_id=sent[0] if sent else None, sent_uid=sent[1] if sent else None)
+
+    def _trace(self, token: str, sender: str, message_id: str, plan: _Plan, *, client_ip: str | None,
+               at: datetime) -> None:
+        """The message trace, as for a submission: accepted, then where each recipient's copy went (the outbound
+        queue records its own hops for outside recipients)."""
+        sink = getattr(self.inst, "trace", None)
+        if sink is None:
+            return
+        mid = message_id.strip("<>")
+
+        def hop(event: TraceEvent, recipient: str | None = None, *, folder: str | None = None,
+                text: str | None = None, when: datetime | None = None) -> TraceRecord:
+            return TraceRecord(trace_id=token, event=event, sender=sender, recipient=recipient, message_id=mid,
+                               folder=folder, text=text, client_ip=client_ip, listener=self.protocol, at=when)
+
+        records = [hop(TraceEvent.ACCEPTED, text=f"gửi từ hộp thư trên web, mã {token}", when=at)]
+        for address, count in plan.local.items():
+            records.append(hop(TraceEvent.STORED, address, folder="INBOX",
+                               text=f"{count} hộp thư" if count > 1 else None))
+        for address, outside in plan.forwarded.items():
+            records.append(hop(TraceEvent.QUEUED, address, text="chuyển tiếp tới " + ", ".join(outside[:10])))
+        for address in plan.held:
+            records.append(hop(TraceEvent.HELD, address, folder=HELD_FOLDER,
+                               text=held_reason(self.policy.free_mail_domain(address) or "")))
+        sink.record_many(records)
 
     def _hold(self, raw: bytes, mail_from: str, recipients: list[str], token: str) -> None:
         """Free-webmail policy ``hold``: into the Held folder of the hold mailbox, as submission does."""

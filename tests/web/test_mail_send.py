@@ -11,6 +11,7 @@ import pytest
 from mail_helpers import AGENCY_MAILBOX, People, hidden, make_people
 from web_helpers import PASSWORD, Browser, Province
 
+from congvu.delivery.trace_log import TraceQuery
 from congvu.mail.compose import Attachment
 
 
@@ -51,6 +52,14 @@ def test_compose_with_attachment_is_delivered_and_filed(browser: Callable[..., B
     assert "\\Seen" in people.flags(people.clerk, "Sent")[0]
     (event,) = people.usage("send")
     assert event["protocol"] == "web" and event["detail"]["local_mailboxes"] == 3  # type: ignore[index]
+    # The message trace tells the administrator where it went, as for a message sent by a mail client.
+    people.inst.trace.flush()
+    (traced,) = people.inst.trace.search(TraceQuery(message_id=arrived["Message-ID"]))
+    assert traced.hops[0].event == "accepted" and traced.hops[0].listener == "web"
+    (token,) = traced.trace_ids
+    assert token in arrived["Received"]
+    assert {h.recipient: h.event for h in traced.hops[1:]} == {
+        "lannt@dongnai.gov.vn": "stored", people.admin: "stored", AGENCY_MAILBOX: "stored"}
 
 
 def test_reply_reply_all_and_forward(browser: Callable[..., Browser], people: People) -> None:
