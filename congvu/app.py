@@ -38,6 +38,7 @@ from congvu.delivery.queue import OutboundQueue
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.mailstore.notify import LocalNotifier
+from congvu.mailstore.outside_changes import OutsideChangeWatch
 from congvu.runtime.bus import BUS_FD_ENV, ProcessBus
 from congvu.runtime.listen import ANY_FREE_PORT, ListenSockets
 from congvu.runtime.relay import receive_queue_wakeups, relay_mailbox_events, send_queue_wakeups
@@ -163,6 +164,10 @@ class Application:
                 self.listeners.extend(BoundListener(b.name, b.host, b.port) for b in smtp.bound)
             if listen.imap_port != 0 or listen.imaps_port != 0:
                 await self._start_imap(access, mailstore, closers, listen, sockets)
+                if isinstance(inst.mailstore.notifier, LocalNotifier):
+                    # Changes made by the CLI or another node reach this process's IDLE sessions too.
+                    watch = OutsideChangeWatch(inst.mailstore.ctx, inst.mailstore.notifier)
+                    tasks.append(asyncio.create_task(watch.run(self._stop)))
             if not self.worker:
                 from congvu.delivery.service import run_delivery_worker
 

@@ -131,6 +131,7 @@ class LocalNotifier:
         self._lock = threading.Lock()
         self._subscribers: dict[int, set[LocalSubscription]] = {}
         self._forward: Callable[[MailboxEvent], None] | None = None
+        self._observers: list[Callable[[MailboxEvent], None]] = []
 
     def forward_to(self, forward: Callable[[MailboxEvent], None] | None) -> None:
         """Also hand every event published in this process to ``forward`` (other processes' notifiers)."""
@@ -150,6 +151,17 @@ class LocalNotifier:
                 if not found:
                     del self._subscribers[subscription.folder_id]
 
+    def observe(self, observer: Callable[[MailboxEvent], None]) -> None:
+        """Also show every event this process's subscribers get to ``observer`` (runs in the publishing thread;
+        it must be quick and thread-safe)."""
+        with self._lock:
+            self._observers.append(observer)
+
+    def subscribed_folders(self) -> tuple[int, ...]:
+        """The folders some session of this process follows."""
+        with self._lock:
+            return tuple(self._subscribers)
+
     def subscriber_count(self, folder_id: int) -> int:
         with self._lock:
             return len(self._subscribers.get(folder_id, ()))
@@ -164,6 +176,9 @@ class LocalNotifier:
         """Hand ``event`` to this process's subscribers only (an event that came from another process)."""
         with self._lock:
             targets = tuple(self._subscribers.get(event.folder_id, ()))
+            observers = tuple(self._observers)
+        for observer in observers:
+            observer(event)
         for subscription in targets:
             try:
                 subscription.loop.call_soon_threadsafe(subscription.deliver, event)
