@@ -25,12 +25,10 @@ import logging
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
-
-import uvicorn
-from fastapi import FastAPI
 
 from congvu.access.service import Access, access_for
 from congvu.config.settings import ListenSettings
@@ -45,10 +43,10 @@ from congvu.runtime.relay import receive_queue_wakeups, relay_mailbox_events, se
 from congvu.runtime.workers import WorkerProcesses, announce_ready, auto_worker_count
 from congvu.security.throttle import SignInThrottle
 from congvu.security.throttle_db import DatabaseThrottleStore
-from congvu.web.app import create_app
 
 if TYPE_CHECKING:
     from congvu.documents.service import DocumentService
+    from congvu.web.serving import QuietUvicorn
 
 log = logging.getLogger(__name__)
 
@@ -67,28 +65,6 @@ class BoundListener:
     port: int
 
 
-class _QuietUvicorn(uvicorn.Server):
-    """Uvicorn without its own signal handling: the application owns SIGTERM/SIGINT for every listener."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
-
-
-def build_web(inst: Installation, access: Access, docs: DocumentService | None = None,
-              outbound: OutboundQueue | None = None) -> FastAPI:
-    """The web application with the document exchange endpoint and the public notices mounted."""
-    from congvu.documents.http_exchange import exchange_router
-    from congvu.documents.publishing import public_router
-    from congvu.documents.service import documents_for
-
-    docs = docs or documents_for(inst)
-    app = create_app(inst, access=access, outbound=outbound, documents=docs)
-    app.include_router(exchange_router(docs), prefix="/api/v1/edoc")
-    app.include_router(public_router(docs))
-    return app
-
-
 async def _every(interval_s: float, stop: asyncio.Event, job: Callable[[], Awaitable[object]], name: str) -> None:
     """Run ``job`` now and then every ``interval_s`` until ``stop``; a failing round is logged, never fatal."""
     while not stop.is_set():
@@ -98,6 +74,27 @@ async def _every(interval_s: float, stop: asyncio.Event, job: Callable[[], Await
             log.exception("%s failed; retrying in %.0f s", name, interval_s)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval_s)
+
+
+class _Once:
+    """A value made on first use, once, whichever thread asks first."""
+
+    def __init__(self, make: Callable[[], DocumentService]) -> None:
+        self._make = make
+        self._value: DocumentService | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> DocumentService:
+        with self._lock:
+            if self._value is None:
+                self._value = self._make()
+            return self._value
+
+
+def documents_for(inst: Installation, *, outbound: OutboundQueue) -> DocumentService:
+    from congvu.documents.service import documents_for as make
+
+    return make(inst, outbound=outbound)
 
 
 @dataclass
@@ -130,25 +127,27 @@ class Application:
         bus = self._bus(loop)
         access = access_for(inst.directory, throttle=self.throttle, usage=inst.usage)
         mailstore = AsyncMailStore(inst.mailstore, inst.mailstore.notifier)
-        from congvu.documents.service import documents_for
-
         outbound = OutboundQueue(inst)  # one queue: the SMTP side's enqueue wakes the worker at once
-        docs = documents_for(inst, outbound=outbound)  # packages sent by mail go into the same queue
+        # Packages sent by mail go into the same queue. A worker process makes the document service only when a
+        # package arrives: it and the PDF signature libraries it loads cost some 60 MiB a process.
+        docs = _Once(lambda: documents_for(inst, outbound=outbound))
+        if not self.worker:
+            docs.get()
         if bus is not None:
             if isinstance(inst.mailstore.notifier, LocalNotifier):
                 relay_mailbox_events(inst.mailstore.notifier, bus)
             (send_queue_wakeups if self.worker else receive_queue_wakeups)(outbound, bus)
         tasks: list[asyncio.Task[None]] = []
         closers: list[Callable[[], Awaitable[None]]] = []
-        web: _QuietUvicorn | None = None
+        web: QuietUvicorn | None = None
         try:
             if listen.http_port != 0 and not self.worker:
                 sock = sockets.get("http", listen.host, listen.http_port)
                 self.listeners.append(BoundListener("http", listen.host, sock.getsockname()[1]))
-                config = uvicorn.Config(build_web(inst, access, docs, outbound), log_level="warning", access_log=False,
-                                        lifespan="off", timeout_graceful_shutdown=10)
-                web = _QuietUvicorn(config)
-                tasks.append(asyncio.create_task(web.serve(sockets=[sock])))
+                from congvu.web.serving import build_web, web_server
+
+                web, web_sockets = web_server(build_web(inst, access, docs.get(), outbound), sock)
+                tasks.append(asyncio.create_task(web.serve(sockets=web_sockets)))
             if any(p != 0 for p in (listen.smtp_port, listen.submission_port, listen.smtps_port)):
                 from congvu.documents.mail_intake import BackgroundDispatch, MailIntake
                 from congvu.smtpserver.listeners import default_services as smtp_services
@@ -158,8 +157,9 @@ class Application:
                     inst, host=listen.host, smtp_port=listen.smtp_port, submission_port=listen.submission_port,
                     smtps_port=listen.smtps_port, sockets=sockets,
                     services=smtp_services(inst, signin=access.signin, mailstore=mailstore, outbound=outbound,
-                                           after_delivery=MailIntake(docs,
-                                                                     dispatch=BackgroundDispatch(docs.dispatch))))
+                                           after_delivery=MailIntake(
+                                               open_docs=docs.get, db=inst.db,
+                                               dispatch=BackgroundDispatch(lambda: docs.get().dispatch()))))
                 closers.append(smtp.close)
                 self.listeners.extend(BoundListener(b.name, b.host, b.port) for b in smtp.bound)
             if listen.imap_port != 0 or listen.imaps_port != 0:
@@ -172,7 +172,7 @@ class Application:
                 from congvu.delivery.service import run_delivery_worker
 
                 tasks.append(asyncio.create_task(run_delivery_worker(inst, stop=self._stop, queue=outbound)))
-                tasks.append(asyncio.create_task(self._dispatch_documents(docs)))
+                tasks.append(asyncio.create_task(self._dispatch_documents(docs.get())))
                 if bus is not None:
                     self.workers = WorkerProcesses(inst.settings.data.root, self.process_count, sockets, bus)
                     self.workers.start()

@@ -26,18 +26,22 @@ from collections.abc import Callable, Sequence
 from email import policy
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from congvu.documents import quarantine
 from congvu.documents.mail_bridge import recognise_incoming_mail
 from congvu.documents.models import Arrival
-from congvu.documents.service import DocumentService
 from congvu.edxml.errors import EdxmlError
 from congvu.edxml.model import EdocPackage
 from congvu.edxml.reader import parse_package
 from congvu.errors import CongVuError
+from congvu.store.database import Database
 from congvu.store.schema import accounts, agencies
+
+if TYPE_CHECKING:
+    from congvu.documents.service import DocumentService
 
 log = logging.getLogger("congvu.documents.mail")
 
@@ -94,19 +98,39 @@ class BackgroundDispatch:
 
 
 class MailIntake:
-    """The documents side of local delivery (the mail server's after-delivery hook)."""
+    """The documents side of local delivery (the mail server's after-delivery hook).
 
-    def __init__(self, docs: DocumentService, *, dispatch: Callable[[], object] | None = None) -> None:
-        self.docs = docs
-        self.ctx = docs.ctx
-        self.dispatch = dispatch if dispatch is not None else docs.dispatch
+    Give it the document service, or ``open_docs`` and ``db``: then the service (and the PDF signature libraries
+    it loads) is made only when a package actually arrives, which keeps a process that serves mail small.
+    """
+
+    def __init__(self, docs: DocumentService | None = None, *, open_docs: Callable[[], DocumentService] | None = None,
+                 db: Database | None = None, dispatch: Callable[[], object] | None = None) -> None:
+        if docs is None and (open_docs is None or db is None):
+            raise ValueError("MailIntake needs the document service, or open_docs and db")
+        self._docs = docs
+        self._open_docs = open_docs
+        self._lock = threading.Lock()
+        if db is None:
+            assert docs is not None
+            db = docs.ctx.db
+        self.db: Database = db
+        self.dispatch = dispatch if dispatch is not None else (lambda: self.docs.dispatch())
+
+    @property
+    def docs(self) -> DocumentService:
+        with self._lock:
+            if self._docs is None:
+                assert self._open_docs is not None
+                self._docs = self._open_docs()
+            return self._docs
 
     def agency_mailboxes(self, mailbox_ids: Sequence[int]) -> list[str]:
         """The agency codes of the agency mailboxes among ``mailbox_ids``, in the order given."""
         if not mailbox_ids:
             return []
         wanted = list(dict.fromkeys(mailbox_ids))
-        with self.ctx.db.read() as conn:
+        with self.db.read() as conn:
             rows = conn.execute(select(accounts.c.id, agencies.c.code)
                                 .join(agencies, agencies.c.id == accounts.c.agency_id)
                                 .where(accounts.c.id.in_(wanted), accounts.c.kind == "agency",
@@ -168,7 +192,7 @@ class MailIntake:
         address = author_address(raw) or sender.email
         if not address:
             return
-        with self.ctx.db.begin() as conn:
+        with self.db.begin() as conn:
             try:
                 self.docs.planner.by_code(conn, sender.organ_id)
                 return  # already served (ours, a peer, or a known address)
@@ -181,8 +205,8 @@ class MailIntake:
 
     def _keep(self, package: bytes, code: str, error: Exception) -> None:
         try:
-            with self.ctx.db.begin() as conn:
-                quarantine.keep(conn, self.ctx, data=package, transport="mail", reason="error",
+            with self.db.begin() as conn:
+                quarantine.keep(conn, self.docs.ctx, data=package, transport="mail", reason="error",
                                 message=f"Lỗi khi nhận gói tin đến qua thư cho {code}: {error}",
                                 message_en=f"Error taking in a package that came by mail for {code}: {error}")
         except Exception:

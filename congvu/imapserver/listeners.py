@@ -23,7 +23,7 @@ from congvu.imapserver.services import ImapServer, ImapServices, default_service
 from congvu.imapserver.tls import server_context
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
-from congvu.runtime.listen import ListenSockets
+from congvu.runtime.listen import BACKLOG, ListenSockets
 
 SHUTDOWN_GRACE_S = 5.0
 
@@ -115,13 +115,15 @@ async def start_imap_listeners(inst: Installation, *, host: str, imap_port: int,
     try:
         if imap_port != 0:
             sock = sockets.get("imap", host, imap_port)
-            listening = await loop.create_server(lambda: _accept(server, implicit_tls=False), sock=sock)
+            listening = await loop.create_server(lambda: _accept(server, implicit_tls=False), sock=sock,
+                                                 backlog=BACKLOG)
             listeners.servers.append(listening)
             listeners.imap_port = sock.getsockname()[1]
         if imaps_port != 0:
             sock = sockets.get("imaps", host, imaps_port)
             # TLS is run by the channel itself (congvu.imapserver.tls), not by the transport.
-            listening = await loop.create_server(lambda: _accept(server, implicit_tls=True), sock=sock)
+            listening = await loop.create_server(lambda: _accept(server, implicit_tls=True), sock=sock,
+                                                 backlog=BACKLOG)
             listeners.servers.append(listening)
             listeners.imaps_port = sock.getsockname()[1]
     except BaseException:

@@ -4,9 +4,11 @@ Every listener asks :class:`ListenSockets` for its socket by name (``http``, ``s
 ``submissions``, ``imap``, ``imaps``). In the main process the socket is bound (port ``auto`` picks a free one)
 with ``SO_REUSEPORT``; for each worker process the main process binds one more socket on the same address
 (:meth:`ListenSockets.for_worker`) and the worker inherits it (:meth:`ListenSockets.from_environment`). The kernel
-then spreads new connections evenly over the processes' sockets; while a worker is down its sockets are closed,
-so its share goes to the others. Before binding, the main process checks that nothing else listens on the port:
-``SO_REUSEPORT`` would otherwise let a second server share it silently.
+then spreads new connections evenly over the processes' listening sockets. A worker's sockets start bound but not
+listening, and the worker's server calls ``listen()`` once it runs, so no connection waits on a process that is
+still starting; while a worker is down its sockets are closed, so its share goes to the others. Before binding,
+the main process checks that nothing else listens on the port: ``SO_REUSEPORT`` would otherwise let a second
+server share it silently.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ INHERITED_ENV = "CONGVU_LISTEN_FDS"
 BACKLOG = 1024
 
 
-def bind_tcp(host: str, port: int, *, shared: bool = False) -> socket.socket:
+def bind_tcp(host: str, port: int, *, shared: bool = False, listen: bool = True) -> socket.socket:
     """A listening socket on ``host:port`` (port :data:`ANY_FREE_PORT`: any free one); ``shared`` sets
-    ``SO_REUSEPORT`` so that more sockets can listen on the same address."""
+    ``SO_REUSEPORT`` so that more sockets can listen on the same address; ``listen=False`` leaves it bound only
+    (the server that takes it calls ``listen()`` when it is ready)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
@@ -32,7 +35,8 @@ def bind_tcp(host: str, port: int, *, shared: bool = False) -> socket.socket:
         if shared and CAN_SHARE:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((host, 0 if port == ANY_FREE_PORT else max(port, 0)))
-        sock.listen(BACKLOG)
+        if listen:
+            sock.listen(BACKLOG)
     except OSError:
         sock.close()
         raise
@@ -82,7 +86,8 @@ class ListenSockets:
                         made[name] = sock  # one queue for all: still correct, less evenly spread
                         continue
                     address = sock.getsockname()
-                    made[name] = bind_tcp(address[0], address[1], shared=True)
+                    # Bound, not listening: the kernel sends it connections only once the worker, ready, listens.
+                    made[name] = bind_tcp(address[0], address[1], shared=True, listen=False)
             except OSError:
                 for extra in made.values():
                     if extra not in self.bound.values():

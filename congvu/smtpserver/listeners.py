@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from congvu.errors import ConfigError
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
-from congvu.runtime.listen import ANY_FREE_PORT, ListenSockets
+from congvu.runtime.listen import ANY_FREE_PORT, BACKLOG, ListenSockets
 from congvu.security.dns import Resolver
 from congvu.smtpserver.addressbook import AddressBook
 from congvu.smtpserver.connection import SmtpConnection
@@ -161,7 +161,7 @@ async def start_smtp_listeners(inst: Installation, *, host: str, smtp_port: int,
             sock = sockets.get(kind.value, host, port)
             runtime = ListenerRuntime(kind, implicit, state, MailHandler(state, kind))
             server = await loop.create_server(
-                lambda runtime=runtime: SmtpConnection(runtime), sock=sock,
+                lambda runtime=runtime: SmtpConnection(runtime), sock=sock, backlog=BACKLOG,
                 ssl=context if implicit else None,
                 ssl_handshake_timeout=TLS_HANDSHAKE_TIMEOUT_S if implicit else None)
             listeners._servers.append(server)

@@ -19,32 +19,40 @@ def test_a_port_that_another_server_listens_on_is_refused() -> None:
         other.close()
 
 
-def test_each_worker_gets_its_own_socket_on_the_same_port_and_both_accept() -> None:
+def _accept_all(listening: socket.socket) -> int:
+    listening.setblocking(False)
+    count = 0
+    while True:
+        try:
+            conn, _ = listening.accept()
+        except (BlockingIOError, OSError):
+            return count
+        conn.close()
+        count += 1
+
+
+def test_each_worker_gets_its_own_socket_on_the_same_port_once_it_listens() -> None:
     sockets = ListenSockets()
     main = sockets.get("imap", "127.0.0.1", ANY_FREE_PORT)
     port = main.getsockname()[1]
     worker = sockets.for_worker(1)["imap"]
+    clients: list[socket.socket] = []
     try:
         assert worker is not main and worker.getsockname()[1] == port
         assert sockets.for_worker(1)["imap"] is worker  # made once
-        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(24)]
-        accepted = 0
-        for listening in (main, worker):
-            listening.setblocking(False)
-            while True:
-                try:
-                    conn, _ = listening.accept()
-                except BlockingIOError:
-                    break
-                conn.close()
-                accepted += 1
-        assert accepted == 24
-        for client in clients:
-            client.close()
+        # A worker still starting has not called listen(): every connection goes to the main process.
+        clients += [socket.create_connection(("127.0.0.1", port)) for _ in range(12)]
+        assert _accept_all(main) == 12
+        worker.listen(64)  # what the worker's server does once it runs
+        clients += [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
+        by_main, by_worker = _accept_all(main), _accept_all(worker)
+        assert by_main + by_worker == 40 and by_main > 0 and by_worker > 0  # spread by the kernel
         sockets.release_worker(1)
         assert worker.fileno() == -1
         assert main.fileno() != -1
     finally:
+        for client in clients:
+            client.close()
         sockets.close_workers()
         main.close()
 
