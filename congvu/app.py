@@ -43,6 +43,7 @@ from congvu.runtime.relay import receive_queue_wakeups, relay_mailbox_events, se
 from congvu.runtime.workers import WorkerProcesses, announce_ready, auto_worker_count
 from congvu.security.throttle import SignInThrottle
 from congvu.security.throttle_db import DatabaseThrottleStore
+from congvu.security.verified_cache import VerifiedSecretCache, configured_ttl_s
 
 if TYPE_CHECKING:
     from congvu.documents.service import DocumentService
@@ -125,7 +126,8 @@ class Application:
             listen = replace(listen, **{port: 1 if name in sockets.inherited_names else 0
                                         for name, port in LISTENER_PORTS.items()})
         bus = self._bus(loop)
-        access = access_for(inst.directory, throttle=self.throttle, usage=inst.usage)
+        verified = VerifiedSecretCache(ttl_s=configured_ttl_s(inst.settings.raw))
+        access = access_for(inst.directory, throttle=self.throttle, usage=inst.usage, verified=verified)
         mailstore = AsyncMailStore(inst.mailstore, inst.mailstore.notifier)
         outbound = OutboundQueue(inst)  # one queue: the SMTP side's enqueue wakes the worker at once
         # Packages sent by mail go into the same queue. A worker process makes the document service only when a

@@ -15,11 +15,14 @@ from congvu.access.models import AppPassword, IssuedAppPassword
 from congvu.directory.context import DirectoryContext, as_utc
 from congvu.errors import Conflict, NotFound
 from congvu.security.passwords import hash_password, verify_password
+from congvu.security.verified_cache import VerifiedSecretCache
 from congvu.store.schema import accounts
 from congvu.store.schema_web import account_totp, app_passwords
 from congvu.vntext.normalize import clean_line
 
 MAX_PER_ACCOUNT = 20
+LAST_USE_PRECISION_S = 60
+"""The last use of an app password is written again only when the one recorded is older than this."""
 _ALPHABET = "abcdefghijkmnpqrstuvwxyz"
 
 
@@ -78,15 +81,25 @@ class AppPasswordService:
             address = conn.execute(select(accounts.c.address).where(accounts.c.id == account_id)).scalar_one()
             self.ctx.audit(conn, actor, "app_password.remove", address, {"name": row.name})
 
-    def verify(self, account_id: int, secret: str) -> AppPassword | None:
-        """The app password the secret matches (its last use noted), or None."""
+    def verify(self, account_id: int, secret: str, *, verified: VerifiedSecretCache | None = None
+               ) -> AppPassword | None:
+        """The app password the secret matches (its last use noted), or None. With ``verified``, a match found
+        within its lifetime is taken without hashing again (a revoked app password has no row to match)."""
         given = compact(secret)
         with self.ctx.db.read() as conn:
             rows = conn.execute(select(app_passwords).where(app_passwords.c.account_id == account_id)).all()
-        for row in rows:
-            if verify_password(row.password_hash, given):
-                with self.ctx.db.begin() as conn:
-                    conn.execute(update(app_passwords).where(app_passwords.c.id == row.id)
-                                 .values(last_used_at=self.ctx.now()))
-                return self._to_value(row)
-        return None
+        matched = None
+        if verified is not None:
+            matched = next((row for row in rows if verified.knows(f"app:{row.id}", row.password_hash, given)), None)
+        if matched is None:
+            matched = next((row for row in rows if verify_password(row.password_hash, given)), None)
+            if matched is None:
+                return None
+            if verified is not None:
+                verified.remember(f"app:{matched.id}", matched.password_hash, given)
+        now = self.ctx.now()
+        last = as_utc(matched.last_used_at)
+        if last is None or (now - last).total_seconds() >= LAST_USE_PRECISION_S:
+            with self.ctx.db.begin() as conn:
+                conn.execute(update(app_passwords).where(app_passwords.c.id == matched.id).values(last_used_at=now))
+        return self._to_value(matched)

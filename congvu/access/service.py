@@ -21,11 +21,12 @@ from congvu.access.signin import (
 from congvu.directory.service import Directory
 from congvu.mailstore.usage import UsageRecorder
 from congvu.security.throttle import SignInThrottle
+from congvu.security.verified_cache import VerifiedSecretCache
 
 
 class Access:
     def __init__(self, directory: Directory, *, throttle: SignInThrottle | None = None,
-                 recorder: SignInRecorder | None = None) -> None:
+                 recorder: SignInRecorder | None = None, verified: VerifiedSecretCache | None = None) -> None:
         ctx = directory.ctx
         self.throttle = throttle if throttle is not None else SignInThrottle()
         self.sessions = SessionService(ctx)
@@ -36,13 +37,13 @@ class Access:
         self.review = AccountReview(ctx)
         self.audit = AuditReader(ctx)
         self.signin = SignInService(ctx, directory.accounts, self.second_factor, self.app_passwords, self.throttle,
-                                    recorder)
+                                    recorder, verified=verified)
 
 
 def access_for(directory: Directory, *, throttle: SignInThrottle | None = None,
-               usage: UsageRecorder | None = None) -> Access:
+               usage: UsageRecorder | None = None, verified: VerifiedSecretCache | None = None) -> Access:
     """The installation's access services, recording every sign-in in the audit log (and as a usage event)."""
     recorders: list[SignInRecorder] = [AuditSignInRecorder(directory.ctx)]
     if usage is not None:
         recorders.append(UsageSignInRecorder(usage))
-    return Access(directory, throttle=throttle, recorder=SignInRecorders(*recorders))
+    return Access(directory, throttle=throttle, recorder=SignInRecorders(*recorders), verified=verified)

@@ -21,6 +21,7 @@ from congvu.directory.context import DirectoryContext
 from congvu.directory.models import Account
 from congvu.errors import NotFound
 from congvu.security.throttle import SignInThrottle
+from congvu.security.verified_cache import VerifiedSecretCache
 
 
 class SignInRecorder(Protocol):
@@ -75,13 +76,15 @@ class SignInRecorders:
 class SignInService:
     def __init__(self, ctx: DirectoryContext, accounts: AccountService, second_factor: SecondFactorService,
                  app_passwords: AppPasswordService, throttle: SignInThrottle,
-                 recorder: SignInRecorder | None = None) -> None:
+                 recorder: SignInRecorder | None = None, *, verified: VerifiedSecretCache | None = None) -> None:
         self.ctx = ctx
         self.accounts = accounts
         self.second_factor = second_factor
         self.app_passwords = app_passwords
         self.throttle = throttle
         self.recorder: SignInRecorder = recorder if recorder is not None else AuditSignInRecorder(ctx)
+        # Mail clients sign in again and again with the same secret: a recent success spares the argon2 check.
+        self.verified = verified
 
     def normalise(self, address: str) -> str:
         text = address.strip().lower()
@@ -145,10 +148,10 @@ class SignInService:
             account = None
         if account is None or account.status != "active":
             return self._refuse(address, ip, protocol, "password", "bad_credentials")
-        if self.app_passwords.verify(account.id, secret) is not None:
+        if self.app_passwords.verify(account.id, secret, verified=self.verified) is not None:
             return self._accept(account, ip, protocol, "app_password")
         if self.second_factor.is_enabled(account.id):
             return self._refuse(address, ip, protocol, "password", "app_password_required", account)
-        if self.accounts.authenticate(address, secret) is None:
+        if self.accounts.authenticate(address, secret, verified=self.verified) is None:
             return self._refuse(address, ip, protocol, "password", "bad_credentials", account)
         return self._accept(account, ip, protocol, "password")

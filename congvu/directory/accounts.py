@@ -25,6 +25,7 @@ from congvu.directory.models import (
 )
 from congvu.errors import Conflict, InvalidInput, NotFound
 from congvu.security.passwords import check_strength, generate_password, hash_password, verify_password
+from congvu.security.verified_cache import VerifiedSecretCache
 from congvu.store.schema import account_roles, accounts, agencies, mailbox_delegates
 from congvu.vntext.collation import name_sort_key
 from congvu.vntext.fold import fold
@@ -245,15 +246,23 @@ class AccountService:
             self.ctx.audit(conn, actor, "account.reset_password", account.address)
         return generated
 
-    def authenticate(self, address: str, password: str) -> Account | None:
-        """The account if the password is right and the account may sign in; None otherwise."""
+    def authenticate(self, address: str, password: str, *, verified: VerifiedSecretCache | None = None
+                     ) -> Account | None:
+        """The account if the password is right and the account may sign in; None otherwise. With ``verified``,
+        a success within its lifetime against the same stored hash is taken without hashing again."""
         with self.ctx.db.read() as conn:
             row = conn.execute(select(accounts.c.address, accounts.c.password_hash, accounts.c.status)
                                .where(accounts.c.address == address.strip().lower())).first()
         # The hash is checked with no connection held: it takes a core for tens of milliseconds, and a burst of
         # sign-ins holding connections meanwhile would leave every other request waiting for one.
-        if row is None or row.status != "active" or not verify_password(row.password_hash, password):
+        if row is None or row.status != "active":
             return None
+        subject = f"account:{row.address}"
+        if verified is None or not verified.knows(subject, row.password_hash, password):
+            if not verify_password(row.password_hash, password):
+                return None
+            if verified is not None:
+                verified.remember(subject, row.password_hash, password)
         with self.ctx.db.read() as conn:
             return self.get(conn, row.address)
 
