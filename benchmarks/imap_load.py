@@ -100,6 +100,8 @@ def prepare_congvu(root: Path, boxes: list[list[bytes]], database_url: str | Non
                 inst.mailstore.deliver(raw, [account.id])
     finally:
         inst.close()
+    with data.config_file.open("a", encoding="utf-8") as fh:  # every session comes from 127.0.0.1
+        fh.write("\n[imap]\nmax_connections_per_address = 100000\nmax_connections_per_account = 100000\n")
     return data.root
 
 

@@ -226,12 +226,13 @@ class Application:
                           closers: list[Callable[[], Awaitable[None]]], listen: ListenSettings,
                           sockets: ListenSockets) -> None:
         from congvu.imapserver.listeners import start_imap_listeners
-        from congvu.imapserver.services import ImapLimits, ImapServices
+        from congvu.imapserver.services import ImapServices
+        from congvu.imapserver.settings import load_imap_limits
 
         imap = await start_imap_listeners(
             self.inst, host=listen.host, imap_port=listen.imap_port, imaps_port=listen.imaps_port, sockets=sockets,
             services=ImapServices(mailstore=mailstore, signin=access.signin, usage=self.inst.usage,
-                                  limits=ImapLimits()))
+                                  limits=load_imap_limits(self.inst.settings.raw)))
         closers.append(imap.close)
         if imap.imap_port:
             self.listeners.append(BoundListener("imap", listen.host, imap.imap_port))
