@@ -32,9 +32,10 @@ class HeaderField:
     start: int  # offset of the field's first octet
     end: int  # offset just past its last line ending
 
-    @cached_property
+    @property
     def key(self) -> str:
         """The name folded for comparison (field names are case-insensitive, RFC 5322 §1.2.2)."""
+        # Not cached: lowering a short name costs less than a cached_property's lookup.
         return self.name.lower()
 
 

@@ -7,7 +7,9 @@ fsyncs running side by side share journal commits) and queues it; one of the wai
 takes every delivery queued so far, writes them all in one transaction
 (:func:`congvu.mailstore.delivery.write_batch`) and commits. Each caller returns only after the commit that holds
 its delivery: :meth:`DeliveryBatcher.deliver` is as durable on return as a delivery of its own (RFC 5321 §6.1:
-the ``250`` after DATA takes responsibility for the message).
+the ``250`` after DATA takes responsibility for the message). Only the callers whose deliveries a commit holds are
+woken, and the lead passes to the oldest caller still waiting: with many sessions, waking every waiting thread
+after each commit cost more than the commit's own Python work.
 
 Failures stay with their delivery: a delivery to an account that does not exist gets its ``NotFound`` and the
 others commit; if the shared transaction fails for any other reason, nothing of it is kept and each delivery is
@@ -37,6 +39,9 @@ class _Waiting:
     done: bool = False
     result: DeliveryResult | None = None
     error: BaseException | None = None
+    # A follower sleeps on this lock (held from the start) until its delivery is over or the lead is handed to it:
+    # only that thread wakes, not every waiting one.
+    wake: threading.Lock | None = None
 
     def finish(self, outcome: DeliveryResult | BaseException) -> None:
         if isinstance(outcome, BaseException):
@@ -44,6 +49,8 @@ class _Waiting:
         else:
             self.result = outcome
         self.done = True
+        if self.wake is not None:
+            self.wake.release()
 
 
 class DeliveryBatcher:
@@ -56,7 +63,7 @@ class DeliveryBatcher:
     def __init__(self, ctx: MailContext, *, max_mailboxes: int = MAX_RECIPIENTS) -> None:
         self.ctx = ctx
         self.max_mailboxes = max_mailboxes
-        self._lock = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: deque[_Waiting] = deque()
         self._leading = False
         self._transactions = 0
@@ -74,24 +81,36 @@ class DeliveryBatcher:
     def deliver(self, prepared: PreparedDelivery) -> DeliveryResult:
         """Commit ``prepared`` (with whatever else is queued) and return once it is durable."""
         waiting = _Waiting(prepared)
+        wake: threading.Lock | None = None
         with self._lock:
             self._queue.append(waiting)
-            while not waiting.done and self._leading:
-                self._lock.wait()
-            if not waiting.done:
+            if self._leading:
+                wake = waiting.wake = threading.Lock()
+                wake.acquire()
+            else:
                 self._leading = True
+        if wake is not None:
+            wake.acquire()  # released once: the delivery is over, or the lead is handed to this thread
+            waiting.wake = None  # leading now (if not done): its own batch must not release the lock again
         if not waiting.done:
             try:
                 while not waiting.done:
                     self._lead()
             finally:
-                with self._lock:
-                    self._leading = False
-                    self._lock.notify_all()
+                self._hand_over()
         if waiting.error is not None:
             raise waiting.error
         assert waiting.result is not None
         return waiting.result
+
+    def _hand_over(self) -> None:
+        """The leader is done: the oldest follower still queued leads next, or nobody leads."""
+        with self._lock:
+            for queued in self._queue:
+                if queued.wake is not None:
+                    queued.wake.release()
+                    return
+            self._leading = False
 
     def _take(self) -> list[_Waiting]:
         with self._lock:
@@ -116,9 +135,6 @@ class DeliveryBatcher:
                 if not waiting.done:
                     waiting.finish(RuntimeError("giao thư bị gián đoạn (delivery interrupted)"))
             raise
-        finally:
-            with self._lock:
-                self._lock.notify_all()
 
     def _commit(self, batch: list[_Waiting]) -> bool:
         """The whole batch in one transaction; False (nothing kept) when it failed."""

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, select
+from sqlalchemy.sql.dml import Insert
 
 from congvu.imap.subject import base_subject
 from congvu.mail.headers import decode_header_value
@@ -123,17 +124,33 @@ def store_contents(ctx: MailContext, conn: Connection, rows: Sequence[Mapping[st
     by_sha = {str(row["sha256"]): row for row in rows}
     shas = sorted(by_sha)
     new = [by_sha[sha] for sha in shas]
+    insert_blobs, insert_contents = _inserts(ctx)
     # Insert-or-ignore, and read back only what was there already: new content is the common case.
-    conn.execute(ctx.insert_ignore(blobs, ["sha256"]),
+    conn.execute(insert_blobs,
                  [{"sha256": row["sha256"], "size": row["size"], "created_at": row["created_at"]} for row in new])
-    have = {str(sha): int(content_id) for sha, content_id in conn.execute(
-        ctx.insert_ignore(message_contents, ["sha256"]).returning(message_contents.c.sha256, message_contents.c.id),
-        new)}
+    have = {str(sha): int(content_id) for sha, content_id in conn.execute(insert_contents, new)}
     stored = [sha for sha in shas if sha not in have]
     if stored:
-        have.update((str(sha), int(content_id)) for sha, content_id in conn.execute(
-            select(message_contents.c.sha256, message_contents.c.id).where(message_contents.c.sha256.in_(stored))))
+        have.update((str(sha), int(content_id)) for sha, content_id in conn.execute(_IDS_BY_SHA, {"shas": stored}))
     return {sha: have[sha] for sha in shas}
+
+
+# The statements of store_contents, built once per database kind: building one and computing its cache key cost
+# more than running it, for every delivery.
+_INSERTS: dict[bool, tuple[Insert, Insert]] = {}
+_IDS_BY_SHA = select(message_contents.c.sha256, message_contents.c.id).where(
+    message_contents.c.sha256.in_(bindparam("shas", expanding=True)))
+
+
+def _inserts(ctx: MailContext) -> tuple[Insert, Insert]:
+    """Insert-or-ignore of blob records, and of content rows returning (sha256, id)."""
+    found = _INSERTS.get(ctx.is_sqlite)
+    if found is None:
+        found = (ctx.insert_ignore(blobs, ["sha256"]),
+                 ctx.insert_ignore(message_contents, ["sha256"]).returning(message_contents.c.sha256,
+                                                                           message_contents.c.id))
+        _INSERTS[ctx.is_sqlite] = found
+    return found
 
 
 class ContentCache:

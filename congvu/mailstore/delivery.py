@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, or_, select
+from sqlalchemy import Connection, bindparam, insert, or_, select
 
 from congvu.errors import InvalidInput, NotFound
 from congvu.mailstore import indexpool
@@ -77,15 +77,33 @@ def _when(ctx: MailContext, internal_date: datetime | None) -> datetime:
     return as_utc(internal_date).replace(microsecond=0)
 
 
+# Statements built once: building one and computing its cache key cost more than running it, for every delivery.
+_ACCOUNT_IDS = bindparam("account_ids", expanding=True)
+_KNOWN_ACCOUNTS = (select(accounts.c.id, mail_accounts.c.account_id.is_not(None))
+                   .select_from(accounts.outerjoin(mail_accounts, mail_accounts.c.account_id == accounts.c.id))
+                   .where(accounts.c.id.in_(_ACCOUNT_IDS)))
+_FOLDER_COLUMNS = (folders.c.id, folders.c.account_id, folders.c.name, folders.c.special_use)
+_INBOXES = (select(*_FOLDER_COLUMNS).where(folders.c.account_id.in_(_ACCOUNT_IDS), folders.c.name == INBOX)
+            .order_by(folders.c.id))
+_INBOXES_OR_SPECIAL = (select(*_FOLDER_COLUMNS)
+                       .where(folders.c.account_id.in_(_ACCOUNT_IDS),
+                              or_(folders.c.name == INBOX, folders.c.special_use == bindparam("special_use")))
+                       .order_by(folders.c.id))
+_INBOXES_OR_NAMED = (select(*_FOLDER_COLUMNS)
+                     .where(folders.c.account_id.in_(_ACCOUNT_IDS),
+                            or_(folders.c.name == INBOX, folders.c.name == bindparam("folder_name")))
+                     .order_by(folders.c.id))
+_INSERT_MESSAGES = insert(messages)
+
+
 def _targets(conn: Connection, account_ids: list[int], folder: str | SpecialUse | None) -> dict[int, int]:
     """account → folder id: the named (or special-use) folder when the account has it, else INBOX."""
-    wanted = [folders.c.name == INBOX]
     if isinstance(folder, SpecialUse):
-        wanted.append(folders.c.special_use == folder.value)
+        rows = conn.execute(_INBOXES_OR_SPECIAL, {"account_ids": account_ids, "special_use": folder.value})
     elif folder:
-        wanted.append(folders.c.name == folder)
-    rows = conn.execute(select(folders.c.id, folders.c.account_id, folders.c.name, folders.c.special_use)
-                        .where(folders.c.account_id.in_(account_ids), or_(*wanted)).order_by(folders.c.id))
+        rows = conn.execute(_INBOXES_OR_NAMED, {"account_ids": account_ids, "folder_name": folder})
+    else:
+        rows = conn.execute(_INBOXES, {"account_ids": account_ids})
     chosen: dict[int, int] = {}
     for row in rows:
         named = row.name != INBOX or folder in (INBOX, None)
@@ -117,10 +135,7 @@ def write_batch(ctx: MailContext, conn: Connection,
     an account that does not exist writes nothing and gets its :class:`NotFound` in place of a result."""
     wanted = sorted({account for item in batch for account in item.account_ids})
     # Which accounts exist and which of them the mail store has seen (those have their folders), in one query.
-    seen = dict(conn.execute(select(accounts.c.id, mail_accounts.c.account_id.is_not(None))
-                             .select_from(accounts.outerjoin(mail_accounts,
-                                                             mail_accounts.c.account_id == accounts.c.id))
-                             .where(accounts.c.id.in_(wanted))).all())
+    seen = dict(conn.execute(_KNOWN_ACCOUNTS, {"account_ids": wanted}).all())
     known = set(seen)
     outcomes: list[DeliveryResult | NotFound] = []
     live: list[int] = []
@@ -163,7 +178,7 @@ def write_batch(ctx: MailContext, conn: Connection,
             octets, count = usage.get(account, (0, 0))
             usage[account] = (octets + size, count + 1)
         outcomes[position] = DeliveryResult(item.sha256, size, content_ids[item.sha256], tuple(delivered))
-    conn.execute(insert(messages), rows)
+    conn.execute(_INSERT_MESSAGES, rows)
     adjust_usage(conn, usage)
     return outcomes
 

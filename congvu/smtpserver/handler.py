@@ -15,6 +15,7 @@ the engine calls.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -32,13 +33,15 @@ if TYPE_CHECKING:
     from congvu.smtpserver.runtime import ServerState
 
 NULL_PATH = "<>"
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
 def address_problem(address: str, *, utf8: bool) -> Reply | None:
     """Why an address from MAIL or RCPT cannot be used, or None."""
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in address):
+    if _CONTROL.search(address):
         return replies.malformed_address("control characters")
-    if any(0xDC80 <= ord(c) <= 0xDCFF for c in address):  # undecodable octets kept by the engine
+    if _UNDECODABLE.search(address):  # undecodable octets kept by the engine
         return replies.malformed_address("not valid UTF-8")
     if not address.isascii() and not utf8:
         return replies.NON_ASCII_ADDRESS

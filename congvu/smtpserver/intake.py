@@ -99,8 +99,11 @@ class Intake:
         except Exception:  # the request boundary: whatever failed, the client is told to retry
             log.exception("delivery of %s failed", txn.queue_id)
             return replies.LOCAL_ERROR
+        # Fields put in front of a header whose first line is a field leave the rest reading as it did: the split
+        # made on arrival still gives the Message-ID (submission may have added one since).
+        traced = header if not self.kind.submission and header.fields and header.fields[0].start == 0 else None
         tracing.accepted(services, txn, raw, kind=self.kind, client_ip=conn.peer_ip, folder=folder, held=plan.held,
-                         at=now)
+                         at=now, header=traced)
         if plan.mailboxes:
             await send_success_report(self.state, txn, raw, local_successes(txn.accepted, plan.held), now)
         notes = [f"queued as {txn.queue_id}"]

@@ -12,13 +12,16 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
-from congvu.security.throttle import network_key
+from congvu.security import throttle
 from congvu.smtpserver import replies
 from congvu.smtpserver.replies import Reply
 from congvu.smtpserver.settings import SmtpLimits
 
 HOUR_S = 3600.0
+# The key of a peer's network, asked for at every connection and message: parsing the address each time showed.
+network_key = lru_cache(maxsize=4096)(throttle.network_key)
 
 
 class ConnectionGate:

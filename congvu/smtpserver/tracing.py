@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from congvu.delivery.trace_log import TraceEvent, TraceRecord
-from congvu.mail.fields import split_header
+from congvu.mail.fields import HeaderBlock, split_header
 from congvu.smtpserver.replies import Reply
 from congvu.smtpserver.seams import SmtpServices
 from congvu.smtpserver.state import ListenerKind, Transaction
@@ -49,14 +49,16 @@ def refused(services: SmtpServices, stage: str, reply: Reply, *, txn: Transactio
 
 
 def accepted(services: SmtpServices, txn: Transaction, raw: bytes, *, kind: ListenerKind, client_ip: str | None,
-             folder: str | None, held: Sequence[str], at: datetime | None = None) -> None:
+             folder: str | None, held: Sequence[str], at: datetime | None = None,
+             header: HeaderBlock | None = None) -> None:
     """The ``250`` after DATA (dated ``at``, when the message was taken in), then one row per recipient: stored
-    (in which folder), queued or held."""
+    (in which folder), queued or held. ``header``, when given, is a split already made whose Message-ID is that of
+    ``raw`` (so ``raw`` need not be split again)."""
     sink = services.trace
     if sink is None:
         return
     try:
-        found = message_id_of(raw)
+        found = header.value("message-id") if header is not None else message_id_of(raw)
         message_id = found.decode("latin-1") if found else None
 
         def hop(event: TraceEvent, recipient: str | None = None, *, folder: str | None = None,
