@@ -35,6 +35,7 @@ from congvu.config.settings import ListenSettings
 from congvu.delivery.queue import OutboundQueue
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
+from congvu.mailstore.indexpool import share_cores
 from congvu.mailstore.notify import LocalNotifier
 from congvu.mailstore.outside_changes import OutsideChangeWatch
 from congvu.runtime.bus import BUS_FD_ENV, ProcessBus
@@ -120,6 +121,8 @@ class Application:
         loop = asyncio.get_running_loop()
         if self.throttle is None:
             self.throttle = SignInThrottle(DatabaseThrottleStore(inst.db))
+        if self.worker or self.process_count > 1:
+            share_cores(self.process_count)
         sockets = ListenSockets.from_environment() if self.worker else ListenSockets()
         if self.worker:
             # Only the listeners whose sockets the main process handed over (their port numbers are not used).

@@ -34,14 +34,24 @@ def compute_content(raw: bytes, now: datetime) -> dict[str, object]:
     return content_values(index_message(raw), "", now)
 
 
-def default_workers() -> int:
-    """One worker per core beyond the first (at most :data:`MAX_WORKERS`); ``CONGVU_INDEX_WORKERS`` overrides
-    (``0``: index in the delivering thread)."""
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def default_workers(processes: int = 1) -> int:
+    """One worker per core beyond those the server's own ``processes`` use (at most :data:`MAX_WORKERS`);
+    ``CONGVU_INDEX_WORKERS`` overrides (``0``: index in the delivering thread)."""
     configured = os.environ.get("CONGVU_INDEX_WORKERS", "").strip()
     if configured.isdigit():
         return min(int(configured), 16)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return min(MAX_WORKERS, cores - 1) if cores > 1 else 0
+    return max(0, min(MAX_WORKERS, _cores() - max(processes, 1)))
+
+
+def share_cores(processes: int) -> None:
+    """``congvu serve`` runs ``processes`` processes, one per core: the shared pool keeps only the cores beyond
+    them (with one process per core, none: each delivery indexes in its own thread, and the processes already
+    spread the work over the cores)."""
+    SHARED.workers = default_workers(processes)
 
 
 class IndexPool:

@@ -111,7 +111,7 @@ class WorkerProcesses:
             self._ready.discard(index)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = {**os.environ, **ListenSockets.environment(listening), BUS_FD_ENV: str(theirs.fileno()),
-               INDEX_ENV: str(index)}
+               INDEX_ENV: str(index), "CONGVU_SERVER_WORKERS": str(self.count)}
         try:
             process = subprocess.Popen(
                 [sys.executable, "-m", "congvu", "serve", "--data", str(self.data_root), WORKER_FLAG],
