@@ -10,9 +10,16 @@ balancer's own health checks, carry no client address.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import struct
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from congvu.errors import ConfigError
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+READ_TIMEOUT_S = 10.0
 
 V2_SIGNATURE = b"\r\n\r\n\x00\r\nQUIT\n"
 V1_PREFIX = b"PROXY "
@@ -103,3 +110,65 @@ def _parse_v2(data: bytes) -> ProxyHeader | None:
     if family == 0x00:  # UNSPEC
         return ProxyHeader(consumed, None)
     raise ProxyHeaderError(f"unsupported PROXY v2 address family {family:#x}")
+
+
+async def read_header(reader: asyncio.StreamReader, *, timeout_s: float = READ_TIMEOUT_S) -> ProxyHeader:
+    """Read exactly the header from ``reader`` (nothing of what follows it), or raise :class:`ProxyHeaderError`
+    (also for a load balancer that says nothing within ``timeout_s`` or closes the connection)."""
+    try:
+        return await asyncio.wait_for(_read_header(reader), timeout_s)
+    except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        raise ProxyHeaderError(f"no complete PROXY header: {exc!r}") from exc
+
+
+async def _read_header(reader: asyncio.StreamReader) -> ProxyHeader:
+    first = await reader.readexactly(1)
+    if first == b"\r":
+        fixed = first + await reader.readexactly(15)
+        (length,) = struct.unpack("!H", fixed[14:16])
+        if length > V2_MAX_PAYLOAD:
+            raise ProxyHeaderError("PROXY v2 header too long")
+        data = fixed + await reader.readexactly(length)
+    else:
+        data = first
+        while not data.endswith(b"\r\n"):
+            if len(data) >= V1_MAX:
+                raise ProxyHeaderError("PROXY v1 line too long")
+            data += await reader.readexactly(1)
+    header = parse_header(data)
+    if header is None or header.consumed != len(data):
+        raise ProxyHeaderError("malformed PROXY header")
+    return header
+
+
+def trusted_networks(raw: Mapping[str, object]) -> tuple[Network, ...]:
+    """``[listen] proxy_from`` of ``congvu.toml``: the load balancers whose connections start with a PROXY
+    header (addresses or networks)."""
+    listen = raw.get("listen", {})
+    given = listen.get("proxy_from", []) if isinstance(listen, Mapping) else []
+    if isinstance(given, str):
+        given = [given]
+    if not isinstance(given, Sequence):
+        raise ConfigError("«listen.proxy_from» phải là danh sách địa chỉ.",
+                          message_en="'listen.proxy_from' must be a list of addresses.")
+    networks: list[Network] = []
+    for item in given:
+        try:
+            networks.append(ipaddress.ip_network(str(item).strip(), strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"«listen.proxy_from»: địa chỉ không hợp lệ {item!r}",
+                              message_en=f"'listen.proxy_from': bad address {item!r}") from exc
+    return tuple(networks)
+
+
+def comes_through(ip: str | None, networks: Sequence[Network]) -> bool:
+    """Whether a connection from ``ip`` is one of a trusted load balancer's."""
+    if not ip or not networks:
+        return False
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return any(address in network for network in networks)

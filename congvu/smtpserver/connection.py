@@ -28,6 +28,7 @@ from aiosmtpd.smtp import MISSING, SMTP, Session, TLSSetupException, syntax
 
 from congvu.access.models import SignInOutcome
 from congvu.delivery.dsnparams import MAIL_KEYWORDS, RCPT_KEYWORDS
+from congvu.runtime.proxy_header import ProxyHeaderError, comes_through, read_header
 from congvu.smtpserver import replies, sasl
 from congvu.smtpserver.datareader import MAX_LINE_OCTETS, read_data
 from congvu.smtpserver.replies import Reply, with_enhanced_code
@@ -149,6 +150,16 @@ class SmtpConnection(SMTP):
         super().connection_lost(error)
 
     async def _handle_client(self) -> None:
+        if comes_through(self.peer_ip, self.runtime.state.proxy_from) and not self.runtime.implicit_tls:
+            # A trusted load balancer: the client's own address comes first, in a PROXY header.
+            try:
+                header = await read_header(self._reader)
+            except ProxyHeaderError as error:
+                log.warning("connection from load balancer %s dropped: %s", self.peer_ip, error)
+                self.close_now()
+                return
+            if header.source is not None:
+                self.session.peer = header.source
         refusal = self.runtime.admit(self.peer_ip)
         if refusal is not None:
             await self.push(str(refusal))

@@ -19,6 +19,7 @@ from congvu.errors import ConfigError
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.runtime.listen import ANY_FREE_PORT, BACKLOG, ListenSockets
+from congvu.runtime.proxy_header import trusted_networks
 from congvu.security.dns import Resolver
 from congvu.smtpserver.addressbook import AddressBook
 from congvu.smtpserver.connection import SmtpConnection
@@ -149,6 +150,7 @@ async def start_smtp_listeners(inst: Installation, *, host: str, smtp_port: int,
         owned = services.mailstore
     book = AddressBook(inst.db, inst.directory, services.mailstore)
     state = ServerState.create(services, book, hostname=inst.settings.hostname, tls_context=context)
+    state.proxy_from = trusted_networks(inst.settings.raw)
     listeners = SmtpListeners(bound=(), state=state, _owned_mailstore=owned)
     loop = asyncio.get_running_loop()
     bound: list[BoundSmtp] = []

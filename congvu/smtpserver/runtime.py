@@ -9,6 +9,7 @@ import ssl
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from congvu.runtime.proxy_header import Network
 from congvu.smtpserver import replies
 from congvu.smtpserver.addressbook import AddressBook
 from congvu.smtpserver.limits import AccountSessions, ConnectionGate, MessageRates
@@ -34,6 +35,7 @@ class ServerState:
     connections: set[SmtpConnection] = field(default_factory=set)
     commits: set[asyncio.Task[Reply]] = field(default_factory=set)
     closing: bool = False
+    proxy_from: tuple[Network, ...] = ()  # load balancers whose connections start with a PROXY header
 
     @classmethod
     def create(cls, services: SmtpServices, addressbook: AddressBook, *, hostname: str,
