@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import os
+import time
 from pathlib import Path
 
 from cryptography import x509
@@ -53,3 +54,31 @@ def dkim_dns_value(key_path: Path) -> str:
     public = key.public_key().public_bytes(serialization.Encoding.DER,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
     return "v=DKIM1; k=rsa; p=" + base64.b64encode(public).decode("ascii")
+
+
+SRS_SECRET_BYTES = 32
+
+
+def srs_secret(path: Path) -> bytes:
+    """The secret of the sender rewriting scheme (:mod:`congvu.mail.srs`), made on first use and kept: a new one
+    would make the bounces of mail forwarded before it unreturnable. Several processes may ask at once."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            data = path.read_bytes()  # another process made it meanwhile
+        else:
+            data = os.urandom(SRS_SECRET_BYTES)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+    for _ in range(100):  # another process may still be writing the file it has just made
+        if len(data) >= SRS_SECRET_BYTES:
+            return data
+        time.sleep(0.01)
+        data = path.read_bytes()
+    raise ValueError(f"{path}: the SRS secret is too short")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from congvu.delivery.dsnparams import DsnSyntaxError, parse_mail, parse_rcpt
 from congvu.directory.resolve import AddressState, Resolution
+from congvu.mail.srs import SrsError, is_srs
 from congvu.smtpserver import replies, tracing
 from congvu.smtpserver.intake import Intake
 from congvu.smtpserver.replies import Reply
@@ -137,6 +138,8 @@ class MailHandler:
         book = self.state.addressbook
         if not book.is_local(address):
             return await self._remote(session, address)
+        if is_srs(address) and self.state.srs is not None:
+            return self._srs_bounce(address)
         found = await book.resolve(address)
         refusal = self._local_refusal(found)
         if refusal is not None:
@@ -155,6 +158,19 @@ class MailHandler:
         if not found.mailbox_ids and self.state.services.outbound is None:
             return replies.outbound_unavailable(found.address)
         return None
+
+    def _srs_bounce(self, address: str) -> tuple[Reply, AcceptedRecipient | None]:
+        """A reply (usually a bounce) to the rewritten sender of mail we forwarded: it goes on to the original
+        sender; a forged or expired address is refused."""
+        assert self.state.srs is not None
+        try:
+            original = self.state.srs.reverse(address)
+        except SrsError as error:
+            return Reply(550, "5.1.1", f"<{address}>: invalid forwarding address ({error})"), None
+        if self.state.services.outbound is None:
+            return replies.outbound_unavailable(address), None
+        found = Resolution(address.lower(), AddressState.DELIVERABLE, remote=(original,))
+        return replies.recipient_ok(address), AcceptedRecipient(address, found)
 
     async def _remote(self, session: SmtpSession, address: str) -> tuple[Reply, AcceptedRecipient | None]:
         services = self.state.services

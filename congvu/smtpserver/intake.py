@@ -156,7 +156,11 @@ class Intake:
             outbound = services.outbound
             if outbound is None:
                 raise RuntimeError("outside recipients accepted without an outbound queue")
-            await asyncio.to_thread(outbound.enqueue, mail_from=txn.sender, recipients=plan.remote, raw=raw,
+            # Mail that came in from outside and goes out again (an alias or a group with an outside member, a
+            # bounce to an SRS address) leaves with a sender of ours, so the next server's SPF check passes.
+            srs = self.state.srs
+            mail_from = srs.forward(txn.sender) if srs is not None and not self.kind.submission else txn.sender
+            await asyncio.to_thread(outbound.enqueue, mail_from=mail_from, recipients=plan.remote, raw=raw,
                                     submitted_by=account_id, dsn=txn.dsn, recipient_dsn=plan.remote_dsn)
         if plan.held:
             direction = Direction.OUTBOUND if self.kind.submission else Direction.INBOUND

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from congvu.errors import ConfigError
 from congvu.installation import Installation
+from congvu.installation.keys import srs_secret
+from congvu.mail.srs import SenderRewriter
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.runtime.listen import ANY_FREE_PORT, BACKLOG, ListenSockets
 from congvu.runtime.proxy_header import trusted_networks
@@ -33,7 +35,7 @@ from congvu.smtpserver.seams import (
     OutboundQueue,
     SmtpServices,
 )
-from congvu.smtpserver.settings import load_limits, load_mail_policy
+from congvu.smtpserver.settings import SRS_KEY_FILE, load_limits, load_mail_policy, srs_enabled
 from congvu.smtpserver.state import ListenerKind
 
 log = logging.getLogger("congvu.smtp")
@@ -151,6 +153,8 @@ async def start_smtp_listeners(inst: Installation, *, host: str, smtp_port: int,
     book = AddressBook(inst.db, inst.directory, services.mailstore)
     state = ServerState.create(services, book, hostname=inst.settings.hostname, tls_context=context)
     state.proxy_from = trusted_networks(inst.settings.raw)
+    if srs_enabled(inst.settings.raw):
+        state.srs = SenderRewriter(srs_secret(inst.settings.data.root / SRS_KEY_FILE), inst.settings.domain)
     listeners = SmtpListeners(bound=(), state=state, _owned_mailstore=owned)
     loop = asyncio.get_running_loop()
     bound: list[BoundSmtp] = []

@@ -9,6 +9,7 @@ import ssl
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from congvu.mail.srs import SenderRewriter
 from congvu.runtime.proxy_header import Network
 from congvu.smtpserver import replies
 from congvu.smtpserver.addressbook import AddressBook
@@ -36,6 +37,7 @@ class ServerState:
     commits: set[asyncio.Task[Reply]] = field(default_factory=set)
     closing: bool = False
     proxy_from: tuple[Network, ...] = ()  # load balancers whose connections start with a PROXY header
+    srs: SenderRewriter | None = None  # rewrites the sender of mail forwarded outside, reverses bounces to it
 
     @classmethod
     def create(cls, services: SmtpServices, addressbook: AddressBook, *, hostname: str,
