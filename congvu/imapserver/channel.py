@@ -217,12 +217,15 @@ class Channel(asyncio.Protocol):
         self.abort()
 
     # -- upgrades
-    async def start_tls(self, context: ssl.SSLContext, *, timeout_s: float) -> None:
+    async def start_tls(self, context: ssl.SSLContext, *, timeout_s: float, already_read: bytes = b"") -> None:
         """Run the server side of the TLS handshake; plaintext received before it is dropped (RFC 9051 §6.2.1).
+        ``already_read``: the start of the handshake, read ahead with a load balancer's PROXY header.
 
         Raises :class:`ChannelClosed` when the handshake fails or takes longer than ``timeout_s``."""
         self._buffer.clear()
         tls = self._tls = TlsSession(context)
+        if already_read:
+            tls.feed(already_read)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         while True:
@@ -243,6 +246,10 @@ class Channel(asyncio.Protocol):
                 raise ChannelClosed("TLS handshake timed out") from None
         # Application data may have arrived with the client's last handshake flight (TLS 1.3).
         self.data_received(b"")
+
+    def unread(self, data: bytes) -> None:
+        """Put ``data`` back before what is still to be read (bytes read ahead with a PROXY header)."""
+        self._buffer[:0] = data
 
     def start_compression(self, already_read: bytes) -> None:
         """Turn on DEFLATE both ways (RFC 4978); ``already_read`` holds compressed bytes read ahead."""

@@ -39,6 +39,8 @@ from congvu.imapserver.services import ImapServer
 from congvu.imapserver.session import Session, State, capabilities
 from congvu.mailstore.notify import MailboxEventKind
 from congvu.mailstore.usage import UsageKind
+from congvu.runtime.proxy_header import READ_TIMEOUT_S as PROXY_HEADER_TIMEOUT_S
+from congvu.runtime.proxy_header import ProxyHeaderError, comes_through, parse_header
 
 log = logging.getLogger("congvu.imapserver")
 
@@ -133,16 +135,22 @@ class ImapConnection:
     # -- main loop
     async def run(self) -> None:
         self.task = asyncio.current_task()
+        early = b""
+        if comes_through(self.peer, self.server.proxy_from):
+            found = await self._proxy_header()
+            if found is None:
+                return
+            early = found
         counter = self.server.counter
         if not counter.open(self.address):
             with contextlib.suppress(ChannelClosed):
-                await self._handshake()  # so that an IMAPS client can read why it is refused
+                await self._handshake(early)  # so that an IMAPS client can read why it is refused
                 self.write(response.untagged("BYE", "Too many connections from your address, try later",
                                              response.UNAVAILABLE))
             await self.channel.close()
             return
         try:
-            await self._handshake()
+            await self._handshake(early)
             self.write(response.untagged("OK", f"{self.server.hostname} CongVu IMAP4rev2 ready",
                                          response.capability_code(self.capabilities())))
             await self.flush()
@@ -168,9 +176,36 @@ class ImapConnection:
             counter.close(self.address)
             await self._finish()
 
-    async def _handshake(self) -> None:
+    async def _handshake(self, early: bytes = b"") -> None:
         if self.implicit_tls and self.server.tls is not None:
-            await self.channel.start_tls(self.server.tls, timeout_s=self.server.limits.tls_handshake_timeout_s)
+            await self.channel.start_tls(self.server.tls, timeout_s=self.server.limits.tls_handshake_timeout_s,
+                                         already_read=early)
+        elif early:
+            self.channel.unread(early)
+
+    async def _proxy_header(self) -> bytes | None:
+        """A trusted load balancer's connection: the client's address from its PROXY header; what was read past
+        the header, or None when there is no valid header (the connection is then closed)."""
+        data = b""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + PROXY_HEADER_TIMEOUT_S
+        try:
+            while True:
+                chunk = await self.channel.receive(max(deadline - loop.time(), 0.001))
+                if not chunk:
+                    raise ProxyHeaderError("the load balancer closed the connection")
+                data += chunk
+                header = parse_header(data)
+                if header is not None:
+                    break
+        except (ProxyHeaderError, TimeoutError) as error:
+            log.warning("IMAP connection from load balancer %s dropped: %s", self.peer, error or "timeout")
+            self.channel.abort()
+            return None
+        if header.source is not None:
+            self.peer = header.source[0]
+            self.address = address_key(self.peer)
+        return data[header.consumed:]
 
     async def _loop(self) -> None:
         while not self.closing:

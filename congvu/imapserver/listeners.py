@@ -24,6 +24,7 @@ from congvu.imapserver.tls import server_context
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.runtime.listen import BACKLOG, ListenSockets
+from congvu.runtime.proxy_header import trusted_networks
 
 SHUTDOWN_GRACE_S = 5.0
 
@@ -110,6 +111,7 @@ async def start_imap_listeners(inst: Installation, *, host: str, imap_port: int,
         services = default_services(inst)
         owned = services.mailstore
     server = ImapServer(services, context, settings.hostname, __version__)
+    server.proxy_from = trusted_networks(settings.raw)
     listeners = ImapListeners(server, _owned_store=owned)
     loop = asyncio.get_running_loop()
     try:

@@ -29,6 +29,7 @@ from congvu.imapserver.parsecache import ParseCache
 from congvu.installation import Installation
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.mailstore.usage import UsageKind
+from congvu.runtime.proxy_header import Network
 
 log = logging.getLogger("congvu.imapserver")
 
@@ -75,6 +76,7 @@ class ImapServer:
     sections: SectionCache = field(default_factory=SectionCache)
     commands: ParseCache = field(default_factory=ParseCache)
     sessions: SignedInSessions = field(default_factory=SignedInSessions)
+    proxy_from: tuple[Network, ...] = ()  # load balancers whose connections start with a PROXY header
 
     def __post_init__(self) -> None:
         self.counter = ConnectionCounter(self.services.limits)
