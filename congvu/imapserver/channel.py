@@ -186,6 +186,8 @@ class Channel(asyncio.Protocol):
         self.pending_bytes = 0
         if self._closed or self.transport is None or self.transport.is_closing():
             raise ChannelClosed("client gone")
+        if self._tls is not None and not self._tls.established:
+            return  # no application data before the handshake is over (a BYE while the server stops, say)
         if self._deflater is not None:
             data = self._deflater.compress(data) + self._deflater.flush(zlib.Z_SYNC_FLUSH)
         if self._tls is not None:
