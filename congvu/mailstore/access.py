@@ -13,11 +13,14 @@ not existing, so that its existence does not leak.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import namedtuple
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, and_, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Dialect, Row, Select, and_, bindparam, select
 
 from congvu.errors import NotFound, PermissionDenied
 from congvu.mailstore.api import ALL_RIGHTS, DELIMITER, SHARED_ROOT, FolderInfo, Rights
@@ -103,7 +106,10 @@ class FolderAccess:
 
     @classmethod
     def from_row(cls, viewer_id: int, row: Row[tuple[object, ...]]) -> FolderAccess:
-        m = row._mapping
+        return cls.from_mapping(viewer_id, row._mapping)
+
+    @classmethod
+    def from_mapping(cls, viewer_id: int, m: Mapping[str, Any]) -> FolderAccess:
         return cls(viewer_id=viewer_id, id=m["id"], owner_id=m["account_id"], owner_address=m["owner_address"],
                    name=m["name"], special_use=m["special_use"], uidvalidity=m["uidvalidity"],
                    uidnext=m["uidnext"], highestmodseq=m["highestmodseq"], first_recent_uid=m["first_recent_uid"],
@@ -144,19 +150,89 @@ def folder_not_found(what: str) -> NotFound:
     return NotFound(f"Không có thư mục «{what}».", message_en=f"No such mailbox: {what}")
 
 
+class Prepared:
+    """A statement built once whose rows are read by position (or through :meth:`mapping`, :meth:`records`).
+
+    On SQLite it runs straight on the driver's connection, compiled once for the dialect: for the small reads
+    every IMAP command makes, SQLAlchemy's execution path (cache lookup, parameter processing, the result
+    object and its rows) costs several times the query itself (measured: 140 µs against 16 µs to open a
+    folder). Column values get the same result processing as through SQLAlchemy; a transaction is begun first
+    if the connection has none, as SQLAlchemy would on its first statement. Elsewhere (PostgreSQL) the
+    statement is executed as usual."""
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self.keys: tuple[str, ...] = tuple(statement.selected_columns.keys())
+        self._sqlite: tuple[str, tuple[str, ...], dict[str, Any], tuple[tuple[int, Callable[[Any], Any]], ...]] | None
+        self._sqlite = None
+
+    def _compile(self, dialect: Dialect) -> tuple[str, tuple[str, ...], dict[str, Any],
+                                                   tuple[tuple[int, Callable[[Any], Any]], ...]]:
+        compiled = self.statement.compile(dialect=dialect)
+        names = tuple(compiled.positiontup or ())
+        defaults = dict(compiled.construct_params(_check=False))
+        processors = []
+        for index, column in enumerate(self.statement.selected_columns):
+            processor = column.type._cached_result_processor(dialect, None)
+            if processor is not None:
+                processors.append((index, processor))
+        self._sqlite = (compiled.string, names, defaults, tuple(processors))
+        return self._sqlite
+
+    def rows(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        if conn.dialect.name != "sqlite":
+            return conn.execute(self.statement, params).all()
+        sql, names, defaults, processors = self._sqlite or self._compile(conn.dialect)
+        args = [params[name] if name in params else defaults[name] for name in names]
+        if not conn.in_transaction():
+            conn.begin()
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        found: list[Any] = driver.execute(sql, args).fetchall()
+        if processors:
+            for position, row in enumerate(found):
+                values = list(row)
+                for index, processor in processors:
+                    values[index] = processor(values[index])
+                found[position] = values
+        return found
+
+    def first(self, conn: Connection, params: Mapping[str, Any]) -> Sequence[Any] | None:
+        found = self.rows(conn, params)
+        return found[0] if found else None
+
+    def mapping(self, row: Sequence[Any]) -> dict[str, Any]:
+        return dict(zip(self.keys, row, strict=True))
+
+    def records(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """The rows with their columns as attributes too (``row.uid``), as SQLAlchemy's rows have them."""
+        found = self.rows(conn, params)
+        if conn.dialect.name != "sqlite":
+            return list(found)
+        make = self._record._make
+        return [make(row) for row in found]
+
+    @cached_property
+    def _record(self) -> type[tuple[Any, ...]]:
+        return namedtuple("Record", self.keys)  # type: ignore[misc]
+
+
 # Built once: every mail store call opens its folder with one of these (bound parameters, cached compilation).
 _OPEN = folder_query(bindparam("viewer_id")).where(folders.c.id == bindparam("folder_id"))
 _OPEN_LOCKED = _OPEN.with_for_update(of=folders)
+OPEN = Prepared(_OPEN)
+OPEN_LOCKED = Prepared(_OPEN_LOCKED)  # FOR UPDATE on PostgreSQL; SQLite writers hold the database lock
 
 
 def open_folder(conn: Connection, viewer_id: int, folder_id: int, need: str = "", *,
                 lock: bool = False) -> FolderAccess:
     """Load a folder the viewer can see and check it holds the rights ``need``; ``lock`` takes the row lock
     (PostgreSQL) that serialises writers of the same folder."""
-    row = conn.execute(_OPEN_LOCKED if lock else _OPEN, {"viewer_id": viewer_id, "folder_id": folder_id}).first()
-    if row is None:
+    statement = OPEN_LOCKED if lock else OPEN
+    values = statement.first(conn, {"viewer_id": viewer_id, "folder_id": folder_id})
+    if values is None:
         raise folder_not_found(str(folder_id))
-    access = FolderAccess.from_row(viewer_id, row)
+    access = FolderAccess.from_mapping(viewer_id, statement.mapping(values))
     if not access.visible:
         raise folder_not_found(str(folder_id))
     return access.require(need)

@@ -16,10 +16,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, case, select, update
+from sqlalchemy import BigInteger, Connection, bindparam, case, select, update
 
 from congvu.mailstore.context import MailContext
 from congvu.store.schema import folders, mail_accounts
+
+# Statements built once (building one costs more than running it; every APPEND, STORE and EXPUNGE runs some).
+_ALLOCATE = (update(folders).where(folders.c.id.in_(bindparam("ids", expanding=True)))
+             .values(uidnext=folders.c.uidnext + bindparam("count", type_=BigInteger),
+                     highestmodseq=folders.c.highestmodseq + bindparam("step", type_=BigInteger))
+             .returning(folders.c.id, folders.c.uidnext, folders.c.highestmodseq))
+_ADJUST_USAGE = (update(mail_accounts).where(mail_accounts.c.account_id == bindparam("account"))
+                 .values(bytes_used=mail_accounts.c.bytes_used + bindparam("octets", type_=BigInteger),
+                         messages_used=mail_accounts.c.messages_used + bindparam("count", type_=BigInteger)))
 
 
 def lock_folders(ctx: MailContext, conn: Connection, folder_ids: Iterable[int]) -> None:
@@ -40,10 +49,7 @@ def allocate(ctx: MailContext, conn: Connection, counts: Mapping[int, int], *,
     result: dict[int, tuple[int, int]] = {}
     for count, ids in sorted(by_count.items()):
         step = count if modseq_each else 1
-        rows = conn.execute(
-            update(folders).where(folders.c.id.in_(sorted(ids)))
-            .values(uidnext=folders.c.uidnext + count, highestmodseq=folders.c.highestmodseq + step)
-            .returning(folders.c.id, folders.c.uidnext, folders.c.highestmodseq))
+        rows = conn.execute(_ALLOCATE, {"ids": sorted(ids), "count": count, "step": step})
         for row in rows:
             result[row.id] = (row.uidnext - count, row.highestmodseq - step + 1)
     return result
@@ -84,12 +90,9 @@ def adjust_usage(conn: Connection, deltas: Mapping[int, tuple[int, int]]) -> Non
             for account, (octets, count) in sorted(deltas.items()) if octets or count]
     if not rows:
         return
-    statement = (update(mail_accounts).where(mail_accounts.c.account_id == bindparam("account"))
-                 .values(bytes_used=mail_accounts.c.bytes_used + bindparam("octets"),
-                         messages_used=mail_accounts.c.messages_used + bindparam("count")))
     for row in rows:
         # One statement per account keeps the lock order; accounts per operation are few.
-        conn.execute(statement, row)
+        conn.execute(_ADJUST_USAGE, row)
 
 
 def insert_folder_rows(ctx: MailContext, conn: Connection, account_id: int, names: list[tuple[str, str | None]],

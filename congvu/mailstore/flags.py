@@ -83,10 +83,19 @@ def check_keyword(flag: str) -> str:
 
 
 _FLAG_CACHE: dict[tuple[int, str], frozenset[str]] = {}
+# Without keywords (most messages), by the bits alone: no key tuple to build.
+_SYSTEM_ONLY: dict[int, frozenset[str]] = {}
 
 
 def flag_names(bits: int, keywords: str) -> frozenset[str]:
     """The flags of a stored message as a set of names (shared frozensets: folders repeat a few combinations)."""
+    if not keywords:
+        found = _SYSTEM_ONLY.get(bits)
+        if found is None:
+            found = frozenset(name for name, bit in BITS.items() if bits & bit)
+            if len(_SYSTEM_ONLY) < 1_000:
+                _SYSTEM_ONLY[bits] = found
+        return found
     key = (bits, keywords)
     found = _FLAG_CACHE.get(key)
     if found is None:

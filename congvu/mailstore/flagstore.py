@@ -13,20 +13,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, delete, insert, update
+from sqlalchemy import Connection, bindparam, delete, insert, update
 
 from congvu.errors import PermissionDenied
-from congvu.mailstore.access import FolderAccess, open_folder
+from congvu.mailstore.access import FolderAccess, Prepared, open_folder
 from congvu.mailstore.api import FlagMode, FlagUpdate, MessageSummary, UidArg
 from congvu.mailstore.context import MailContext
 from congvu.mailstore.counters import next_modseq
 from congvu.mailstore.flags import BITS, DELETED_BIT, SEEN_BIT, FlagSet, flag_names
-from congvu.mailstore.messages import UID_RANGE, arrival, parameters, summary_query, viewer_bits
+from congvu.mailstore.messages import UID_RANGE, arrival, new_summary, parameters, summary_query, viewer_bits
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind
 from congvu.mailstore.uidsets import chunks, clip, to_ranges, uid_condition
 from congvu.store.schema import message_seen, messages
 
 ALL_BITS = sum(BITS.values())
+_UID_RANGE = {own: Prepared(statement) for own, statement in UID_RANGE.items()}
 CHUNK = 500
 _SET_FLAGS = (update(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)))
               .values(system_flags=bindparam("new_bits"), keywords=bindparam("new_keywords"),
@@ -63,16 +64,15 @@ def store_flags(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg, 
         if not mask and not writable:
             raise PermissionDenied(f"Không có quyền đổi cờ trong «{access.path}».",
                                    message_en=f"No right to change flags in {access.path}")
-        rows: list[Row[Any]] = []
+        rows: list[Any] = []  # rows of UID_RANGE: columns by name
         for part in chunks(clip(ranges, access.uidnext - 1)):
             if len(part) == 1:
-                rows.extend(conn.execute(UID_RANGE[access.own],
-                                         parameters(access, low=part[0][0], high=part[0][1])))
+                rows.extend(_UID_RANGE[access.own].records(conn, parameters(access, low=part[0][0], high=part[0][1])))
                 continue
             rows.extend(conn.execute(summary_query(access).where(
                 uid_condition(messages.c.uid, part, sqlite=ctx.is_sqlite)).order_by(messages.c.uid)))
         modified: list[int] = []
-        updates: list[tuple[Row[Any], FlagSet, FlagSet]] = []
+        updates: list[tuple[Any, FlagSet, FlagSet]] = []
         for row in rows:
             if unchanged_since is not None and int(row.modseq) > unchanged_since:
                 modified.append(int(row.uid))
@@ -90,9 +90,8 @@ def store_flags(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg, 
             new_flags = changed.get(uid)
             bits = new_flags.bits if new_flags else viewer_bits(access, row)
             keywords = new_flags.keywords_text() if new_flags else str(row.keywords)
-            result.append(MessageSummary(uid=uid, modseq=modseq if new_flags else int(row.modseq),
-                                         flags=flag_names(bits, keywords), internal_date=arrival(row.internal_date),
-                                         size=int(row.size), content_id=int(row.content_id)))
+            result.append(new_summary(uid, modseq if new_flags else int(row.modseq), flag_names(bits, keywords),
+                                      arrival(row.internal_date), int(row.size), int(row.content_id)))
         if changed:
             events.append(MailboxEvent(folder_id, MailboxEventKind.FLAGS, tuple(sorted(changed)), modseq))
     ctx.publish(events)
@@ -100,7 +99,7 @@ def store_flags(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg, 
                       highestmodseq=modseq)
 
 
-def _write(conn: Connection, access: FolderAccess, updates: list[tuple[Row[Any], FlagSet, FlagSet]],
+def _write(conn: Connection, access: FolderAccess, updates: list[tuple[Any, FlagSet, FlagSet]],
            modseq: int) -> None:
     """Write new flags grouped by value: a STORE over a whole folder is a handful of statements."""
     groups: dict[tuple[int, str], list[int]] = {}

@@ -6,12 +6,14 @@ per 2,000 UID ranges. The folder row is read first, so the counters returned nev
 
 The statements of the frequent calls (SELECT, FETCH of one UID range, changes since a MODSEQ) are built once
 with bound parameters, and their rows are read by position: on a busy server building a statement costs more
-than running it.
+than running it. On SQLite they go straight to the driver (:class:`congvu.mailstore.access.Prepared`), and a
+summary is made without the dataclass's ``__init__`` (:func:`new_summary`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.engine.processors import str_to_datetime
 
 from congvu.errors import NotFound
-from congvu.mailstore.access import FolderAccess, open_folder
+from congvu.mailstore.access import FolderAccess, Prepared, open_folder
 from congvu.mailstore.api import (
     Changes,
     FolderSnapshot,
@@ -85,12 +87,16 @@ SNAPSHOT = {own: _summary_select(own).order_by(messages.c.uid) for own in (False
 CHANGED = {own: _summary_select(own).where(messages.c.modseq > bindparam("modseq")).order_by(messages.c.uid)
            for own in (False, True)}
 UID_RANGE = {own: _summary_select(own).where(_UID_RANGE).order_by(messages.c.uid) for own in (False, True)}
-_TOMBSTONES = (select(message_tombstones.c.uid)
-               .where(message_tombstones.c.folder_id == bindparam("folder_id"),
-                      message_tombstones.c.modseq > bindparam("modseq"))
-               .order_by(message_tombstones.c.uid))
-_HAS_CHILDREN = select(folders.c.id).where(folders.c.account_id == bindparam("owner_id"),
-                                           folders.c.name.like(bindparam("prefix"), escape="/")).limit(1)
+_TOMBSTONES = Prepared(select(message_tombstones.c.uid)
+                       .where(message_tombstones.c.folder_id == bindparam("folder_id"),
+                              message_tombstones.c.modseq > bindparam("modseq"))
+                       .order_by(message_tombstones.c.uid))
+_HAS_CHILDREN = Prepared(select(folders.c.id).where(folders.c.account_id == bindparam("owner_id"),
+                                                    folders.c.name.like(bindparam("prefix"), escape="/")).limit(1))
+# The same, run through the driver on SQLite (see :class:`congvu.mailstore.access.Prepared`).
+_SNAPSHOT = {own: Prepared(statement) for own, statement in SNAPSHOT.items()}
+_CHANGED = {own: Prepared(statement) for own, statement in CHANGED.items()}
+_BY_UID_RANGE = {own: Prepared(statement) for own, statement in UID_RANGE.items()}
 
 
 def parameters(access: FolderAccess, **more: int) -> dict[str, int]:
@@ -98,17 +104,46 @@ def parameters(access: FolderAccess, **more: int) -> dict[str, int]:
     return {"folder_id": access.id, "viewer_id": access.viewer_id, **more}
 
 
+# Arrival times already parsed, by SQLite's text: every FETCH FLAGS 1:* and SELECT reads the same few thousand
+# values again, and parsing one costs more than the rest of its row. Emptied when full.
+_ARRIVALS: dict[str, datetime] = {}
+_ARRIVALS_MAX = 20_000
+
+
 def arrival(value: datetime | str) -> datetime:
     """``internal_date`` as read by the statements above: a datetime, or SQLite's UTC text."""
     if not isinstance(value, str):
         return as_utc(value)
+    found = _ARRIVALS.get(value)
+    if found is not None:
+        return found
     try:
         parsed: datetime | None = datetime.fromisoformat(value + "+00:00")
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        return as_utc(str_to_datetime(value))  # any other spelling, read as SQLAlchemy reads it
+        parsed = as_utc(str_to_datetime(value))  # any other spelling, read as SQLAlchemy reads it
+    if len(_ARRIVALS) >= _ARRIVALS_MAX:
+        _ARRIVALS.clear()
+    _ARRIVALS[value] = parsed
     return parsed
+
+
+_SUMMARY_FIELDS = ("uid", "modseq", "flags", "internal_date", "size", "content_id")
+if tuple(f.name for f in fields(MessageSummary)) != _SUMMARY_FIELDS or hasattr(MessageSummary, "__slots__"):
+    raise ImportError("MessageSummary changed: update new_summary")
+_new_object = object.__new__
+
+
+def new_summary(uid: int, modseq: int, flags: frozenset[str], internal_date: datetime, size: int,
+                content_id: int) -> MessageSummary:
+    """``MessageSummary(uid, modseq, …)`` for values known to be right: the same frozen object, made without the
+    dataclass's ``__init__`` (one ``object.__setattr__`` per field), which costs three times as much. A
+    snapshot or a ``FETCH 1:* (FLAGS)`` makes one per message."""
+    summary = _new_object(MessageSummary)
+    summary.__dict__.update(uid=uid, modseq=modseq, flags=flags, internal_date=internal_date, size=size,
+                            content_id=content_id)
+    return summary
 
 
 def summaries(access: FolderAccess, rows: Iterable[Sequence[Any]]) -> list[MessageSummary]:
@@ -117,12 +152,14 @@ def summaries(access: FolderAccess, rows: Iterable[Sequence[Any]]) -> list[Messa
     own = access.own
     found: list[MessageSummary] = []
     append = found.append
+    names = flag_names
+    when = arrival
     for row in rows:
         bits = row[3]
         if not own:
             bits = (bits & ~SEEN_BIT) | (SEEN_BIT if row[8] is not None else 0)
         # Both drivers hand integer columns over as int.
-        append(MessageSummary(row[1], row[2], flag_names(bits, row[4]), arrival(row[5]), row[6], row[7]))
+        append(new_summary(row[1], row[2], names(bits, row[4]), when(row[5]), row[6], row[7]))
     return found
 
 
@@ -143,20 +180,20 @@ def summary(access: FolderAccess, row: Row[Any]) -> MessageSummary:
 def has_children(conn: Connection, owner_id: int, name: str) -> bool:
     # A prefix LIKE with "/" as the escape character, as ``startswith(…, autoescape=True)`` writes it.
     prefix = (name + "/").replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
-    return conn.execute(_HAS_CHILDREN, {"owner_id": owner_id, "prefix": prefix}).first() is not None
+    return _HAS_CHILDREN.first(conn, {"owner_id": owner_id, "prefix": prefix}) is not None
 
 
 def snapshot(ctx: MailContext, viewer_id: int, folder_id: int) -> FolderSnapshot:
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
-        listed = tuple(summaries(access, conn.execute(SNAPSHOT[access.own], parameters(access)).all()))
+        listed = tuple(summaries(access, _SNAPSHOT[access.own].rows(conn, parameters(access))))
         children = has_children(conn, access.owner_id, access.name)
     return FolderSnapshot(folder=access.info(has_children=children), messages=listed)
 
 
-_FETCH_RANGE = {own: _summary_select(own, message_contents.c.sha256)
-                .join(message_contents, message_contents.c.id == messages.c.content_id)
-                .where(_UID_RANGE).order_by(messages.c.uid) for own in (False, True)}
+_FETCH_RANGE = {own: Prepared(_summary_select(own, message_contents.c.sha256)
+                         .join(message_contents, message_contents.c.id == messages.c.content_id)
+                         .where(_UID_RANGE).order_by(messages.c.uid)) for own in (False, True)}
 
 
 def fetch(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg) -> tuple[StoredMessage, ...]:
@@ -165,14 +202,14 @@ def fetch(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg) -> tup
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
         for part in chunks(clip(ranges, access.uidnext - 1)):
+            rows: Sequence[Sequence[Any]]
             if len(part) == 1:
-                result = conn.execute(_FETCH_RANGE[access.own], parameters(access, low=part[0][0], high=part[0][1]))
+                rows = _FETCH_RANGE[access.own].rows(conn, parameters(access, low=part[0][0], high=part[0][1]))
             else:
-                result = conn.execute(summary_query(access, message_contents.c.sha256)
-                                      .join(message_contents, message_contents.c.id == messages.c.content_id)
-                                      .where(uid_condition(messages.c.uid, part, sqlite=ctx.is_sqlite))
-                                      .order_by(messages.c.uid))
-            rows = result.all()
+                rows = conn.execute(summary_query(access, message_contents.c.sha256)
+                                    .join(message_contents, message_contents.c.id == messages.c.content_id)
+                                    .where(uid_condition(messages.c.uid, part, sqlite=ctx.is_sqlite))
+                                    .order_by(messages.c.uid)).all()
             listed.extend(zip(summaries(access, rows), (str(row[-1]) for row in rows), strict=True))
         # Copies of one message share their content; contents read before come from the cache.
         contents = read_contents(conn, {(summary.content_id, sha) for summary, sha in listed})
@@ -185,11 +222,12 @@ def fetch_summaries(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidA
         access = open_folder(conn, viewer_id, folder_id, "r")
         for part in chunks(clip(to_ranges(uids), access.uidnext - 1)):
             if len(part) == 1:
-                rows = conn.execute(UID_RANGE[access.own], parameters(access, low=part[0][0], high=part[0][1]))
-            else:
-                rows = conn.execute(summary_query(access).where(uid_condition(messages.c.uid, part,
-                                                                              sqlite=ctx.is_sqlite))
-                                    .order_by(messages.c.uid))
+                found.extend(summaries(access, _BY_UID_RANGE[access.own].rows(
+                    conn, parameters(access, low=part[0][0], high=part[0][1]))))
+                continue
+            rows = conn.execute(summary_query(access).where(uid_condition(messages.c.uid, part,
+                                                                          sqlite=ctx.is_sqlite))
+                                .order_by(messages.c.uid))
             found.extend(summaries(access, rows.all()))  # fetched at once: cheaper than row by row
     return tuple(found)
 
@@ -212,10 +250,8 @@ def changes_since(ctx: MailContext, viewer_id: int, folder_id: int, modseq: int)
             # Every change (and every expunge) takes a new MODSEQ from the folder row read above, in the same
             # transaction: nothing can have changed after the highest one.
             return Changes(changed=(), vanished=(), highestmodseq=access.highestmodseq)
-        changed = tuple(summaries(access, conn.execute(CHANGED[access.own],
-                                                       parameters(access, modseq=modseq)).all()))
-        vanished = tuple(int(uid) for uid in conn.execute(_TOMBSTONES, {"folder_id": folder_id, "modseq": modseq})
-                         .scalars())
+        changed = tuple(summaries(access, _CHANGED[access.own].rows(conn, parameters(access, modseq=modseq))))
+        vanished = tuple(int(row[0]) for row in _TOMBSTONES.rows(conn, {"folder_id": folder_id, "modseq": modseq}))
     return Changes(changed=changed, vanished=vanished, highestmodseq=access.highestmodseq)
 
 
@@ -238,14 +274,15 @@ def _status_select(own: bool) -> Select[Any]:
             .select_from(source).where(messages.c.folder_id == bindparam("folder_id")))
 
 
-_STATUS = {own: _status_select(own) for own in (False, True)}
+_STATUS = {own: Prepared(_status_select(own)) for own in (False, True)}
 
 
 def folder_status(ctx: MailContext, viewer_id: int, folder_id: int) -> FolderStatus:
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
-        row = conn.execute(_STATUS[access.own], parameters(access, first_recent=access.first_recent_uid)).one()
-    return FolderStatus(folder_id=folder_id, messages=int(row.total), recent=int(row.recent),
-                        unseen=int(row.unseen), deleted=int(row.deleted), size=int(row.octets),
+        total, octets, unseen, deleted, recent = _STATUS[access.own].rows(
+            conn, parameters(access, first_recent=access.first_recent_uid))[0]
+    return FolderStatus(folder_id=folder_id, messages=int(total), recent=int(recent),
+                        unseen=int(unseen), deleted=int(deleted), size=int(octets),
                         uidnext=access.uidnext, uidvalidity=access.uidvalidity,
                         highestmodseq=access.highestmodseq)

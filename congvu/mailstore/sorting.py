@@ -18,7 +18,7 @@ from congvu.mailstore.access import open_folder
 from congvu.mailstore.api import SortFields, UidArg
 from congvu.mailstore.context import MailContext, as_utc
 from congvu.mailstore.criteria import MATCH_ALL, Criterion, SortKey, SortOrder, UidIn
-from congvu.mailstore.textsearch import SearchCompiler
+from congvu.mailstore.textsearch import SearchCompiler, text_scan
 from congvu.mailstore.uidsets import to_ranges
 from congvu.store.schema import message_contents, messages
 
@@ -49,6 +49,9 @@ def _matching(compiler: SearchCompiler, criterion: Criterion, columns: tuple[Any
 def search(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> tuple[int, ...]:
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
+        scan = text_scan(ctx, access, criterion)
+        if scan is not None:
+            return tuple(int(row[0]) for row in scan[0].rows(conn, scan[1]))
         compiler = SearchCompiler(ctx, conn, access)
         query = _matching(compiler, criterion, (messages.c.uid,))
         return tuple(int(uid) for uid in conn.execute(query).scalars().all())

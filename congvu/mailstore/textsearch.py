@@ -40,7 +40,7 @@ from sqlalchemy import (
     true,
 )
 
-from congvu.mailstore.access import FolderAccess
+from congvu.mailstore.access import FolderAccess, Prepared
 from congvu.mailstore.api import SEEN
 from congvu.mailstore.context import MailContext
 from congvu.mailstore.criteria import (
@@ -79,6 +79,36 @@ _SYSTEM = {name.lower(): name for name in BITS}
 def like_pattern(needle: str) -> str:
     escaped = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return f"%{escaped}%"
+
+
+def _scan(*columns: ColumnElement[str]) -> Prepared:
+    """UIDs of the folder's messages with ``pattern`` (a LIKE pattern) in one of ``columns``, built once."""
+    pattern = bindparam("pattern")
+    condition = or_(*(column.like(pattern, escape="/") for column in columns))
+    return Prepared(select(messages.c.uid).select_from(messages.join(message_contents, c.id == messages.c.content_id))
+                    .where(messages.c.folder_id == bindparam("folder_id"), condition).order_by(messages.c.uid))
+
+
+_SCANS = {**{field: _scan(column) for field, column in _ADDRESS_COLUMNS.items()},
+          TextField.HEADERS: _scan(c.search_headers), TextField.BODY: _scan(c.search_body),
+          TextField.TEXT: _scan(c.search_headers, c.search_body)}
+
+
+def text_scan(ctx: MailContext, access: FolderAccess, criterion: Criterion) -> tuple[Prepared, dict[str, Any]] | None:
+    """The most common SEARCH, one text key (``SUBJECT "…"``, ``TEXT "…"``, ``FROM "…"`` …) answered with LIKE
+    as :class:`SearchCompiler` would answer it: a statement built once and its parameters; None for anything
+    else (and for a key the text index answers)."""
+    while isinstance(criterion, AllOf) and len(criterion.criteria) == 1:
+        criterion = criterion.criteria[0]
+    if not isinstance(criterion, TextContains):
+        return None
+    needle = fold(criterion.value)
+    if not needle or criterion.field not in _SCANS:
+        return None
+    if criterion.field not in _ADDRESS_COLUMNS and not (
+            not ctx.is_sqlite or len(needle) < _MIN_TRIGRAM or access.uidnext <= SCAN_LIMIT + 1):
+        return None  # through the index (see SearchCompiler._indexed)
+    return _SCANS[criterion.field], {"folder_id": access.id, "pattern": like_pattern(needle)}
 
 
 class SearchCompiler:

@@ -147,18 +147,40 @@ def transfer(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg, tar
     return Transfer(dst.id, dst.uidvalidity, placed.mapping, placed.source_modseq)
 
 
+# Built once: UID EXPUNGE of one message or one range (what clients send) needs no statement built per call.
+_DELETED_IN_RANGE = (select(messages.c.id, messages.c.uid, messages.c.size)
+                     .where(messages.c.folder_id == bindparam("folder_id"),
+                            messages.c.uid.between(bindparam("low"), bindparam("high")),
+                            messages.c.system_flags.op("&")(DELETED_BIT) != 0)
+                     .order_by(messages.c.uid))
+_DELETE_MESSAGES = delete(messages).where(messages.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_TOMBSTONES = insert(message_tombstones)
+
+
+def _deleted(ctx: MailContext, conn: Connection, access: FolderAccess, uids: UidArg | None) -> list[Row[Any]]:
+    """The messages marked \\Deleted among ``uids`` (all of the folder's when None), in UID order."""
+    if uids is not None:
+        ranges = clip(to_ranges(uids), access.uidnext - 1)
+        if len(ranges) <= 1:
+            if not ranges:
+                return []
+            low, high = ranges[0]
+            return list(conn.execute(_DELETED_IN_RANGE, {"folder_id": access.id, "low": low, "high": high}))
+    return _selected(ctx, conn, access, uids, deleted_only=True)
+
+
 def expunge(ctx: MailContext, viewer_id: int, folder_id: int, uids: UidArg | None = None) -> Expunged:
     with ctx.db.begin() as conn:
         access = open_folder(conn, viewer_id, folder_id, "e", lock=True)
-        rows = _selected(ctx, conn, access, uids, deleted_only=True)
+        rows = _deleted(ctx, conn, access, uids)
         if not rows:
             return Expunged((), access.highestmodseq)
         modseq = next_modseq(conn, folder_id)
         ids = [int(row.id) for row in rows]
         for start in range(0, len(ids), CHUNK):
-            conn.execute(delete(messages).where(messages.c.id.in_(ids[start:start + CHUNK])))
-        conn.execute(insert(message_tombstones), [{"folder_id": folder_id, "uid": row.uid, "modseq": modseq}
-                                                  for row in rows])
+            conn.execute(_DELETE_MESSAGES, {"ids": ids[start:start + CHUNK]})
+        conn.execute(_INSERT_TOMBSTONES, [{"folder_id": folder_id, "uid": row.uid, "modseq": modseq}
+                                          for row in rows])
         adjust_usage(conn, {access.owner_id: (-sum(int(row.size) for row in rows), -len(rows))})
     expunged = tuple(int(row.uid) for row in rows)
     ctx.publish([MailboxEvent(folder_id, MailboxEventKind.EXPUNGED, expunged, modseq)])

@@ -168,6 +168,9 @@ async def _fetch_summaries(conn: ImapConnection, folder: SelectedFolder, plan: F
     wanted = set(uids)
     rev1 = not conn.session.rev2
     template = summary_template(plan)
+    if template is not None and template[1] == ("UID", "FLAGS"):
+        await _write_uid_flags(conn, folder, listed, wanted, template[0], rev1=rev1)
+        return
     for count, summary in enumerate(listed, 1):
         if summary.uid not in wanted:
             continue
@@ -181,6 +184,28 @@ async def _fetch_summaries(conn: ImapConnection, folder: SelectedFolder, plan: F
                 conn.write(template[0] % (seq, *summary_values(template[1], summary, flags)))
         if not count % 256:
             await conn.flush_if_large()
+
+
+async def _write_uid_flags(conn: ImapConnection, folder: SelectedFolder, listed: tuple[MessageSummary, ...],
+                           wanted: set[int], line: bytes, *, rev1: bool) -> None:
+    """``UID FETCH 1:* (FLAGS)``, what clients send to resynchronise: the responses of :func:`_fetch_summaries`
+    for (UID, FLAGS), written per 256 messages."""
+    seq_of = folder.seq_of
+    flags_of = folder.flags_of
+    lines: list[bytes] = []
+    for summary in listed:
+        uid = summary.uid
+        if uid not in wanted:
+            continue
+        seq = seq_of(uid)
+        if seq is not None:
+            lines.append(line % (seq, uid, flags_of(summary, rev1=rev1)))
+        if len(lines) >= 256:
+            conn.write(b"".join(lines))
+            lines.clear()
+            await conn.flush_if_large()
+    if lines:
+        conn.write(b"".join(lines))
 
 
 def _summaries(store: MailStoreApi, account: int, folder_id: int, span: NumberSet) -> tuple[MessageSummary, ...]:

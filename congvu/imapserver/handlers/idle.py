@@ -28,12 +28,15 @@ if TYPE_CHECKING:
 
 async def idle(conn: ImapConnection, command: Idle) -> Reply | None:
     folder = conn.session.selected
+    # The client may send DONE as soon as it reads the continuation: it goes out before the store is asked
+    # what changed (the updates follow it, as in RFC 2177's example, and DONE waits in the reader meanwhile).
     conn.write(response.continuation("idling"))
+    await conn.flush()
     if folder is not None:
         await conn.sync(expunges=True, force=True)
         if folder.folder.name == INBOX and not folder.folder.shared:
             conn.server.record_usage(UsageKind.INBOX_CHECK, conn.session.account_id, {"command": "IDLE"})
-    await conn.flush()
+        await conn.flush()
     events = await _wait_for_done(conn)
     if events is None:
         return None
