@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from congvu.errors import Conflict, InvalidInput, PermissionDenied
-from congvu.mailstore.access import FolderAccess, folder_not_found, folder_query, open_folder, owner_rights
+from congvu.mailstore.access import FolderAccess, Prepared, folder_not_found, folder_query, open_folder, owner_rights
 from congvu.mailstore.api import DEFAULT_FOLDERS, DELIMITER, INBOX, FolderInfo, Rights, SpecialUse
 from congvu.mailstore.context import MailContext
 from congvu.mailstore.counters import adjust_usage, ensure_mail_account, insert_folder_rows, lock_folders
@@ -79,8 +79,8 @@ def list_folders(ctx: MailContext, viewer_id: int) -> tuple[FolderInfo, ...]:
 
 
 _ACCOUNT_BY_ADDRESS = select(accounts.c.id).where(accounts.c.address == bindparam("address"))
-_BY_NAME = folder_query(bindparam("viewer_id")).where(folders.c.account_id == bindparam("owner_id"),
-                                                       folders.c.name == bindparam("name"))
+_BY_NAME = Prepared(folder_query(bindparam("viewer_id")).where(folders.c.account_id == bindparam("owner_id"),
+                                                                folders.c.name == bindparam("name")))
 
 
 def _owner_id(conn: Connection, viewer_id: int, path: FolderPath) -> int:
@@ -93,8 +93,8 @@ def _owner_id(conn: Connection, viewer_id: int, path: FolderPath) -> int:
 
 
 def _load(conn: Connection, viewer_id: int, owner_id: int, name: str) -> FolderAccess | None:
-    row = conn.execute(_BY_NAME, {"viewer_id": viewer_id, "owner_id": owner_id, "name": name}).first()
-    return FolderAccess.from_row(viewer_id, row) if row is not None else None
+    row = _BY_NAME.first(conn, {"viewer_id": viewer_id, "owner_id": owner_id, "name": name})
+    return FolderAccess.from_mapping(viewer_id, _BY_NAME.mapping(row)) if row is not None else None
 
 
 def find_folder(ctx: MailContext, viewer_id: int, path: str) -> FolderInfo:
@@ -144,16 +144,36 @@ def create_folder(ctx: MailContext, viewer_id: int, path: str, *,
     with ctx.db.begin() as conn:
         owner_id = _owner_id(conn, viewer_id, where)
         granted = owner_rights(conn, viewer_id, owner_id)
-        if not granted:
+        parent_name = name.rpartition(DELIMITER)[0]
+        parent = _load(conn, viewer_id, owner_id, parent_name) if parent_name else None
+        # RFC 4314 §2.1: "k" on a mailbox lets one create mailboxes under it, also for someone whose only right
+        # to the owner's mailboxes is an ACL entry on that one folder.
+        may_create = "k" in granted or (parent is not None and "k" in parent.rights)
+        if not granted and (parent is None or not parent.rights):
             raise folder_not_found(path)
-        if "k" not in granted:
+        if not may_create:
             raise PermissionDenied(f"Không có quyền tạo thư mục «{path}».",
                                    message_en=f"No right to create mailbox {path}")
         ensure_defaults(ctx, conn, [owner_id])
         _create(ctx, conn, owner_id, name, SpecialUse(special_use).value if special_use else None)
-        access = _load(conn, viewer_id, owner_id, name)
-        assert access is not None
-        return access.info()
+        created = _load(conn, viewer_id, owner_id, name)
+        assert created is not None
+        if parent is not None:
+            inherit_acl(conn, parent.id, created.id)
+            created = _load(conn, viewer_id, owner_id, name)
+            assert created is not None
+        return created.info()
+
+
+def inherit_acl(conn: Connection, parent_id: int, child_id: int) -> None:
+    """A new folder takes the ACL entries of the folder it was made under (as Cyrus and Dovecot do): whoever
+    could work in the parent can work in what was made there."""
+    entries = conn.execute(select(folder_acl.c.account_id, folder_acl.c.rights, folder_acl.c.granted_by,
+                                  folder_acl.c.granted_at).where(folder_acl.c.folder_id == parent_id)).all()
+    if entries:
+        conn.execute(insert(folder_acl), [{"folder_id": child_id, "account_id": e.account_id, "rights": e.rights,
+                                           "granted_by": e.granted_by, "granted_at": e.granted_at}
+                                          for e in entries])
 
 
 def delete_folder(ctx: MailContext, viewer_id: int, folder_id: int) -> None:
@@ -231,8 +251,18 @@ def set_subscribed(ctx: MailContext, viewer_id: int, folder_id: int, subscribed:
             conn.execute(update(folders).where(folders.c.id == folder_id).values(subscribed=subscribed))
 
 
+_CLAIM_RECENT = update(folders).where(folders.c.id == bindparam("folder")).values(first_recent_uid=folders.c.uidnext)
+
+
 def claim_recent(ctx: MailContext, viewer_id: int, folder_id: int) -> int:
+    with ctx.db.read() as conn:
+        access = open_folder(conn, viewer_id, folder_id, "r")
+    if access.first_recent_uid >= access.uidnext:
+        # Every message was claimed already: no write transaction (nor, on SQLite, a commit) just to learn that
+        # none is left. A message arriving after this read has a UID at or above the one returned, so the
+        # caller, which only counts UIDs it has read before, never claims it here.
+        return access.uidnext
     with ctx.db.begin() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r", lock=True)
-        conn.execute(update(folders).where(folders.c.id == folder_id).values(first_recent_uid=folders.c.uidnext))
+        conn.execute(_CLAIM_RECENT, {"folder": folder_id})
         return access.first_recent_uid

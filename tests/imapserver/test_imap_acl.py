@@ -116,3 +116,25 @@ async def test_agency_admin_grants_access_and_clerk_rights_come_from_the_directo
     assert status(await admin.command(f'DELETEACL "{shared}" phdung@{DOMAIN}')) == b"OK"
     for wire in (admin, reader, clerk):
         await wire.close()
+
+
+async def test_a_grantee_with_k_on_a_folder_creates_subfolders_there_and_keeps_access(server: ImapServer) -> None:
+    province = server.province
+    folder = province.fresh_folder("nvan", "duan")
+    shared = f"Shared/nvan@{DOMAIN}/{folder}"
+    owner, colleague = await server.wire(), await server.wire()
+    await owner.login("nvan")
+    await colleague.login("phdung")
+    assert status(await owner.command(f"SETACL {folder} phdung@{DOMAIN} lr")) == b"OK"
+    assert b"[NOPERM]" in tagged(await colleague.command(f'CREATE "{shared}/HoSo"'))
+    assert status(await owner.command(f"SETACL {folder} phdung@{DOMAIN} +k")) == b"OK"
+    assert status(await colleague.command(f'CREATE "{shared}/HoSo"')) == b"OK"
+    # The new folder takes the parent's entries: the colleague sees and works in what they made.
+    assert untagged(await colleague.command(f'MYRIGHTS "{shared}/HoSo"'), b"MYRIGHTS") == [
+        f'* MYRIGHTS "{shared}/HoSo" lrk\r\n'.encode()]
+    acl = untagged(await owner.command(f'GETACL "{folder}/HoSo"'), b"ACL")
+    assert acl == [f'* ACL "{folder}/HoSo" nvan@{DOMAIN} lrswipkxtea phdung@{DOMAIN} lrk\r\n'.encode()]
+    # "k" on one folder is not "k" on the owner's other folders.
+    assert status(await colleague.command(f'CREATE "Shared/nvan@{DOMAIN}/Rieng"')) == b"NO"
+    for wire in (owner, colleague):
+        await wire.close()
