@@ -548,8 +548,8 @@ def main() -> None:
     parser.add_argument("--idle-sessions", type=int, default=200)
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--database-url", default=None, help="PostgreSQL for CôngVụ (an empty database)")
-    parser.add_argument("--workers", default="1",
-                        help="processes of congvu serve (auto: one per core; default 1)")
+    parser.add_argument("--workers", default="auto",
+                        help="processes of congvu serve (default auto: one per core, as congvu serve itself)")
     parser.add_argument("--skip-dovecot", action="store_true", help="measure CôngVụ alone")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="congvu-imap-bench-"))

@@ -159,7 +159,7 @@ def load_settings(data: DataDir) -> Settings:
                             "directory.retention_days"),
     )
     server = raw.get("server", {})
-    workers_raw = _env_override("server", "workers") or server.get("workers", 1)
+    workers_raw = _env_override("server", "workers") or server.get("workers", "auto")
     tls = raw.get("tls", {})
     dkim = raw.get("dkim", {})
     routes = raw.get("delivery", {}).get("routes", {})
