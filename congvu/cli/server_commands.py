@@ -12,7 +12,6 @@ from congvu.cli.output import emit_fields, emit_json
 from congvu.config.settings import DataDir, parse_workers, resolve_data_dir
 from congvu.errors import ConfigError
 from congvu.installation import create_installation, open_installation
-from congvu.runtime.workers import WORKER_FLAG
 
 DEMO_PORTS = {"smtp_port": 2525, "submission_port": 5587, "smtps_port": 5465, "imap_port": 1143,
               "imaps_port": 1993, "http_port": 8080}
@@ -44,8 +43,7 @@ def add_listen_flags(parser: argparse.ArgumentParser, *, demo: bool = False) -> 
     parser.add_argument("--workers", type=workers_arg, metavar="N",
                         help="số tiến trình phục vụ SMTP và IMAP; auto: một tiến trình mỗi lõi CPU "
                              "(mặc định: [server] workers, hoặc auto)")
-    if not demo:
-        parser.add_argument(WORKER_FLAG, dest="worker_process", action="store_true", help=argparse.SUPPRESS)
+
     for name in ("smtp", "submission", "smtps", "imap", "imaps", "http"):
         default = f" (mặc định {DEMO_PORTS[name + '_port']})" if demo else ""
         parser.add_argument(f"--{name}-port", type=port_arg, metavar="N",
@@ -80,21 +78,18 @@ def init(args: argparse.Namespace) -> int:
     return 0
 
 
-def _serve(data: DataDir, overrides: dict[str, int | str | None], *, workers: int | None = None,
-           worker: bool = False) -> int:
-    # A worker process opens what the main process has already opened and migrated.
-    inst = open_installation(data, upgrade=not worker)
+def _serve(data: DataDir, overrides: dict[str, int | str | None], *, workers: int | None = None) -> int:
+    inst = open_installation(data)
     try:
         inst.settings = inst.settings.with_listen(**overrides).with_workers(workers)
-        asyncio.run(Application(inst, worker=worker).run())
+        asyncio.run(Application(inst).run())
     finally:
         inst.close()
     return 0
 
 
 def serve(args: argparse.Namespace) -> int:
-    return _serve(resolve_data_dir(args.data), _listen_overrides(args), workers=args.workers,
-                  worker=args.worker_process)
+    return _serve(resolve_data_dir(args.data), _listen_overrides(args), workers=args.workers)
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -29,8 +29,8 @@ from congvu.runtime.listen import ListenSockets
 
 log = logging.getLogger(__name__)
 
-WORKER_FLAG = "--worker-process"
-"""The hidden ``congvu serve`` flag that makes a process a worker of the main process."""
+WORKER_MODULE = "congvu.cli.worker_process"
+"""What a worker process runs (``python -m``)."""
 STOP_GRACE_S = 15.0
 RESTART_BACKOFF_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 QUICK_DEATH_S = 10.0
@@ -114,7 +114,7 @@ class WorkerProcesses:
                INDEX_ENV: str(index), "CONGVU_SERVER_WORKERS": str(self.count)}
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "congvu", "serve", "--data", str(self.data_root), WORKER_FLAG],
+                [sys.executable, "-m", WORKER_MODULE, "--data", str(self.data_root)],
                 pass_fds=(*(sock.fileno() for sock in listening.values()), theirs.fileno()), env=env,
                 stdin=subprocess.DEVNULL)
         except BaseException:
