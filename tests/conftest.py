@@ -4,6 +4,7 @@ Tests that take ``database_url`` or ``installation`` run once per backend. Postg
 127.0.0.1:5432 (trust auth; override with ``CONGVU_TEST_PG``); the suite creates its own database for the run
 (one schema per ``database_url`` test) and a template installation database that each ``installation`` test
 gets a copy of, and drops them at the end. ``CONGVU_TEST_BACKENDS=sqlite`` limits the run to SQLite.
+``congvu serve`` processes the tests start run one process unless a test passes ``--workers``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from congvu.installation import Installation
 from congvu.installation.create import create_installation
 from congvu.installation.opened import open_installation
 
+# `congvu serve` started by a test runs in one process unless the test asks for more (--workers): starting a worker
+# process per core for every server a test starts would only cost time. tests/runtime covers several processes.
+os.environ.setdefault("CONGVU_SERVER_WORKERS", "1")
 PG_ADMIN_URL = os.environ.get("CONGVU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = [b.strip() for b in os.environ.get("CONGVU_TEST_BACKENDS", "sqlite,postgresql").split(",") if b.strip()]
 TEST_DOMAIN = "dongnai.gov.vn"
