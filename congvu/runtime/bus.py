@@ -34,7 +34,6 @@ class _Link:
         self.sock = sock
         self.closed = False
         self._send_lock = threading.Lock()
-        self.dropped = 0
         self.thread = threading.Thread(target=self._read, name="congvu-bus", daemon=True)
 
     def send(self, data: bytes) -> None:
@@ -44,7 +43,7 @@ class _Link:
             try:
                 self.sock.send(data, socket.MSG_DONTWAIT)
             except BlockingIOError:
-                self.dropped += 1  # the peer is not reading: it resynchronises on its own
+                pass  # the peer is not reading: the message is dropped and the peer resynchronises on its own
             except OSError:
                 self.bus._lost(self)
 
@@ -106,11 +105,6 @@ class ProcessBus:
             log.warning("bus message on %r too large (%d bytes), not sent", topic, len(data))
             return
         self._send(data, skip=None)
-
-    @property
-    def dropped(self) -> int:
-        with self._lock:
-            return sum(link.dropped for link in self._links)
 
     @property
     def link_count(self) -> int:

@@ -76,10 +76,6 @@ class WorkerProcesses:
         self._ready_changed = threading.Condition()
         bus.on(READY_TOPIC, self._worker_ready)
 
-    @property
-    def pids(self) -> tuple[int, ...]:
-        return tuple(w.process.pid for w in self._workers.values() if w.process.poll() is None)
-
     def start(self) -> None:
         for index in range(1, self.count):
             self._workers[index] = _Worker(index, self._spawn(index), time.monotonic())
