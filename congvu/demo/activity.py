@@ -50,9 +50,12 @@ def record_month(db: Database, users: Sequence[User], days: Sequence[date], rng:
     rows: list[dict[str, object]] = []
     last_login: dict[int, datetime] = {}
     logins = checks = 0
+    casual = [user.account_id for user in users if not user.eager]
+    # A fifth of those who are not leaders or clerks never sign in (at least one, however small the province).
+    never = set(rng.sample(casual, max(1, round(len(casual) / 5)))) if casual else set()
     for user in users:
         habit = rng.random()
-        if habit < 0.2 and not user.eager:
+        if user.account_id in never:
             continue  # never signs in
         rate = 0.95 if user.eager else (0.25 if habit < 0.4 else 0.75)
         protocol, method, _ = rng.choices(CLIENTS, weights=[c[2] for c in CLIENTS])[0]
