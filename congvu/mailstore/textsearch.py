@@ -3,8 +3,12 @@
 Text criteria are substring matches (RFC 9051 §6.4.4) on the search fold of the stored text, so they ignore
 case and Vietnamese diacritics (``đ`` included). Header and body text are found through a text index:
 
-* SQLite: the FTS5 table ``message_text`` with the ``trigram`` tokenizer over the folded text. A phrase query of
-  three characters or more is an exact substring test answered from the index; shorter needles are checked
+* SQLite: the FTS5 table ``message_text`` with the ``trigram`` tokenizer over the folded text, ``detail=none``
+  (it records which messages hold each trigram, not where: a fifth of the size of ``detail=full``, written at
+  every delivery). A needle of three characters or more is a ``GLOB '*needle*'`` on the FTS5 table: the index
+  gives the messages holding all of the needle's trigrams and each candidate's text is then checked, so the test
+  is an exact substring test (the folded text is lower case, so GLOB's case sensitivity changes nothing; GLOB
+  rather than LIKE because FTS5 uses the index only for a LIKE without ESCAPE). Shorter needles are checked
   with LIKE on the folded columns. Trigrams (rather than ``unicode61`` words) because IMAP asks for substrings:
   "vinh" must find "tvvinh@dongnai.gov.vn", and words would also split Vietnamese syllables apart. The index
   covers every mailbox of the installation, so in a folder of at most :data:`SCAN_LIMIT` UIDs reading the
@@ -26,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Connection,
     Select,
     and_,
@@ -38,6 +43,7 @@ from sqlalchemy import (
     select,
     table,
     true,
+    union,
 )
 
 from congvu.mailstore.access import FolderAccess, Prepared
@@ -79,6 +85,12 @@ _SYSTEM = {name.lower(): name for name in BITS}
 def like_pattern(needle: str) -> str:
     escaped = needle.replace("/", "//").replace("%", "/%").replace("_", "/_")
     return f"%{escaped}%"
+
+
+def glob_pattern(needle: str) -> str:
+    """``*needle*`` with GLOB's special characters taken literally."""
+    escaped = "".join(f"[{ch}]" if ch in "*?[" else ch for ch in needle)
+    return f"*{escaped}*"
 
 
 def _scan(*columns: ColumnElement[str]) -> Prepared:
@@ -170,10 +182,11 @@ class SearchCompiler:
         columns = [c.search_headers, c.search_body] if fts_column is None else [c[fts_column]]
         if not self.ctx.is_sqlite or len(needle) < _MIN_TRIGRAM or self.access.uidnext <= SCAN_LIMIT + 1:
             return or_(*(self._contains(column, needle) for column in columns))
-        phrase = '"' + needle.replace('"', '""') + '"'
-        query = phrase if fts_column is None else f"{fts_column} : {phrase}"
-        matched: Select[Any] = select(literal_column("rowid")).select_from(_FTS).where(
-            literal_column("message_text").op("MATCH")(bindparam(None, query)))
+        pattern = glob_pattern(needle)
+        names = ["search_headers", "search_body"] if fts_column is None else [fts_column]
+        selects = [select(literal_column("rowid")).select_from(_FTS).where(
+            literal_column(name).op("GLOB")(bindparam(None, pattern))) for name in names]
+        matched: Select[Any] | CompoundSelect = selects[0] if len(selects) == 1 else union(*selects)
         return c.id.in_(matched)
 
     def _text(self, field: TextField, needle: str) -> ColumnElement[bool]:

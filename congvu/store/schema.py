@@ -248,7 +248,8 @@ folders = Table(
 # *_fold and search_* hold the search fold (congvu.vntext.fold); search_headers keeps one folded line per header
 # field, each line starting with "\n", so that HEADER name value can be checked per field. sort_* are Vietnamese
 # collation keys (congvu.vntext.collation), sort_from/to/cc the first address's mailbox (RFC 5256 §3).
-# Text search index: FTS5 table message_text (trigram) on SQLite, pg_trgm GIN indexes on PostgreSQL (migration 0002).
+# Text search index: FTS5 table message_text (trigram, detail=none: migrations 0002 and 0008) on SQLite, pg_trgm GIN
+# indexes on PostgreSQL (migration 0002).
 message_contents = Table(
     "message_contents",
     metadata,

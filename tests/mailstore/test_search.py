@@ -107,14 +107,21 @@ def test_text_search_goes_through_the_index(installation: Installation, people: 
         condition = compiler.where(TextContains(TextField.BODY, "dong nai"))
         sql = str(condition.compile(installation.db.engine))
         if installation.db.is_sqlite:
-            assert "MATCH" in sql and "message_text" in sql
+            assert "GLOB" in sql and "message_text" in sql
             # A small folder reads its own few texts instead of the whole installation's index.
             small = SearchCompiler(store.ctx, conn, access).where(TextContains(TextField.BODY, "dong nai"))
             small_sql = str(small.compile(installation.db.engine))
-            assert "LIKE" in small_sql and "MATCH" not in small_sql
-            hits = conn.execute(text("SELECT rowid FROM message_text WHERE message_text MATCH :q"),
-                                {"q": 'search_body : "dong nai"'}).scalars().all()
+            assert "LIKE" in small_sql and "GLOB" not in small_sql
+            query = "SELECT rowid FROM message_text WHERE search_body GLOB :p"
+            hits = conn.execute(text(query), {"p": "*dong nai*"}).scalars().all()
             assert len(hits) == 1
+            # FTS5 answers the GLOB from the trigram index ("G" in the plan), not by reading every text.
+            plan = " ".join(str(row[-1]) for row in conn.execute(text("EXPLAIN QUERY PLAN " + query),
+                                                                   {"p": "*dong nai*"}))
+            assert "VIRTUAL TABLE INDEX 0:G" in plan
+            # Positions are not kept (detail=none): a fifth of the size of detail=full.
+            ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'message_text'")).scalar()
+            assert "detail=none" in str(ddl)
         else:
             assert "LIKE" in sql
             names = set(conn.execute(text(
@@ -124,6 +131,30 @@ def test_text_search_goes_through_the_index(installation: Installation, people: 
             plan = "\n".join(conn.execute(text(
                 "EXPLAIN SELECT id FROM message_contents WHERE search_body LIKE '%dong nai%'")).scalars())
             assert "ix_message_contents_search_body_trgm" in plan
+
+
+@pytest.mark.parametrize("through_index", [False, True])
+def test_text_search_is_an_exact_substring_test(people: People, through_index: bool,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index only proposes candidates: a message holding every trigram of the needle, but not the needle
+    itself, is not found; GLOB and LIKE characters in the needle are plain characters."""
+    if through_index:
+        monkeypatch.setattr(textsearch, "SCAN_LIMIT", 0)
+    store = people.store
+    for subject, body in [("Trigram", "abcd xx bcde xx cdef"), ("Ký tự", "giảm 50% chi phí, mã a*b?c[d] và x_y"),
+                          ("Liền", "chuỗi abcdef liền")]:
+        store.deliver(message(subject, body), [people.an])
+    folder = store.find_folder(people.an, "INBOX").id
+    assert search(people, folder, TextContains(TextField.BODY, "abcdef")) == (3,)
+    assert search(people, folder, TextContains(TextField.BODY, "bcde")) == (1, 3)
+    assert search(people, folder, TextContains(TextField.TEXT, "a*b?c[d]")) == (2,)
+    assert search(people, folder, TextContains(TextField.BODY, "a*b?c[e]")) == ()
+    assert search(people, folder, TextContains(TextField.BODY, "50% chi")) == (2,)
+    assert search(people, folder, TextContains(TextField.BODY, "50%chi")) == ()
+    assert search(people, folder, TextContains(TextField.BODY, "x_y")) == (2,)
+    assert search(people, folder, TextContains(TextField.BODY, "xay")) == ()
+    assert search(people, folder, TextContains(TextField.HEADERS, "ky tu")) == (2,)
+    assert search(people, folder, TextContains(TextField.BODY, "ky tu")) == ()
 
 
 def test_header_search_is_exact_to_the_field(people: People, inbox: int) -> None:
@@ -213,3 +244,31 @@ def test_sort(people: People, inbox: int) -> None:
     assert store.sort(people.an, inbox, sort_order(command.criteria)) == (4, 3, 2, 1)
     fields = store.sort_fields(people.an, inbox, [2])
     assert fields[0].uid == 2 and fields[0].from_ == "tvvinh"
+
+
+def test_text_index_migration_keeps_messages_searchable(installation: Installation, people: People,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages delivered under the earlier text index (positions kept) are found after migration 0008 rebuilds
+    it without positions, and the way back works too."""
+    from alembic import command
+
+    from congvu.store import migrate
+
+    monkeypatch.setattr(textsearch, "SCAN_LIMIT", 0)
+    cfg = migrate.alembic_config(installation.db)
+    with installation.db.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006_acl")
+    store = people.store
+    store.deliver(message("Trước khi đổi chỉ mục", "Biên bản nghiệm thu công trình."), [people.an])
+    folder = store.find_folder(people.an, "INBOX").id
+    assert search(people, folder, TextContains(TextField.BODY, "nghiem thu")) == (1,)
+    migrate.upgrade(installation.db)
+    assert migrate.is_current(installation.db)
+    store.deliver(message("Sau khi đổi chỉ mục", "Biên bản nghiệm thu lần hai."), [people.an])
+    assert search(people, folder, TextContains(TextField.BODY, "nghiem thu")) == (1, 2)
+    assert search(people, folder, TextContains(TextField.BODY, "lan hai")) == (2,)
+    if installation.db.is_sqlite:
+        with installation.db.read() as conn:
+            ddl = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = 'message_text'")).scalar()
+        assert "detail=none" in str(ddl)
