@@ -1,5 +1,6 @@
 """The search fold."""
 
+import random
 import unicodedata
 
 from congvu.vntext.fold import fold
@@ -41,3 +42,20 @@ def test_fold_of_long_text_is_the_fold_of_each_word() -> None:
     assert fold(text) == expected
     assert fold(unicodedata.normalize("NFD", text)) == expected
     assert fold(text + "\x00") == " ".join(filter(None, (fold(w) for w in (text + "\x00").split())))
+
+
+def test_fold_of_long_text_by_whole_string_passes_equals_the_general_fold() -> None:
+    # Long text that folds to ASCII takes whole-string passes (NFD, then every combining mark dropped at once);
+    # other text the general way. Both must give what folding character by character gives.
+    from congvu.vntext.fold import _slow_fold
+
+    rng = random.Random(20261207)
+    latin = [*"aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂĐÊÔƠƯĐỄỹ", "\u0323", "\u0301", "\u0300", "\u0303", "\u0309",
+             *" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f", "\r\n", "  ", "ß", "ﬁ", "İ", "é", "\u0345", "\u00f0", "\u00d0"]
+    other = [*latin, "Ω", "—", "\u034f", "中", "\u00a0", "\u2003"]
+    for i in range(300):
+        alphabet = latin if i % 2 else other
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(4096, 6000)))
+        if i % 3 == 0:
+            text = unicodedata.normalize("NFD", text)
+        assert fold(text) == _slow_fold(text)
