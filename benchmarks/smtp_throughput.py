@@ -56,6 +56,11 @@ class Result:
     sessions: int
     messages: int
     seconds: float
+    cpu_s: float | None = None  # CPU time of the server's processes during the run (CôngVụ only)
+
+    @property
+    def cpu_ms_per_message(self) -> float | None:
+        return None if self.cpu_s is None or not self.messages else self.cpu_s * 1000 / self.messages
 
     @property
     def rate(self) -> float:
@@ -157,12 +162,27 @@ def peak_memory_kib(pid: int) -> int | None:
 # -- CôngVụ --------------------------------------------------------------------------------------------------
 
 
-def tree_peak_memory_kib(pid: int) -> int | None:
-    """Peak memory of ``pid`` and of its worker processes (``congvu serve --workers``), summed."""
+def tree_pids(pid: int) -> list[int]:
     pids = [pid]
     with contextlib.suppress(OSError):
         pids += [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    peaks = [peak for peak in (peak_memory_kib(p) for p in pids) if peak is not None]
+    return pids
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU time so far of ``pid`` and its worker processes."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in tree_pids(pid):
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of proc(5))
+    return total / ticks
+
+
+def tree_peak_memory_kib(pid: int) -> int | None:
+    """Peak memory of ``pid`` and of its worker processes (``congvu serve --workers``), summed."""
+    peaks = [peak for peak in (peak_memory_kib(p) for p in tree_pids(pid)) if peak is not None]
     return sum(peaks) if peaks else None
 
 
@@ -358,8 +378,10 @@ async def run_congvu(args: argparse.Namespace, folder: Path) -> tuple[list[Resul
         await warm_up(port, args)
         for size_kb, sessions in scenarios(args):
             count = messages_for(args, size_kb)
+            cpu_before = tree_cpu_seconds(process.pid)
             seconds = await load(port, messages=count, sessions=sessions, size_kb=size_kb, recipient=RECIPIENT)
-            results.append(Result("CôngVụ: 250 (đã lưu vào hộp thư)", size_kb, sessions, count, seconds))
+            results.append(Result("CôngVụ: 250 (đã lưu vào hộp thư)", size_kb, sessions, count, seconds,
+                                  tree_cpu_seconds(process.pid) - cpu_before))
         peak = tree_peak_memory_kib(process.pid)
     finally:
         stop(process)
@@ -394,9 +416,11 @@ async def run_postfix(args: argparse.Namespace, folder: Path) -> list[Result]:
 
 
 def report(results: list[Result], peak_kib: int | None) -> None:
-    print(f"{'hệ thống':44} {'cỡ thư':>7} {'phiên':>6} {'số thư':>7} {'giây':>8} {'thư/giây':>9}")
+    print(f"{'hệ thống':44} {'cỡ thư':>7} {'phiên':>6} {'số thư':>7} {'giây':>8} {'thư/giây':>9} {'ms CPU/thư':>11}")
     for r in results:
-        print(f"{r.system:44} {r.size_kb:>5}KB {r.sessions:>6} {r.messages:>7} {r.seconds:>8.2f} {r.rate:>9.1f}")
+        cpu = "" if r.cpu_ms_per_message is None else f"{r.cpu_ms_per_message:.1f}"
+        print(f"{r.system:44} {r.size_kb:>5}KB {r.sessions:>6} {r.messages:>7} {r.seconds:>8.2f} {r.rate:>9.1f}"
+              f" {cpu:>11}")
     if peak_kib is not None:
         print(f"\nBộ nhớ đỉnh của các tiến trình congvu serve (tổng VmHWM): {peak_kib / 1024:.1f} MiB")
 

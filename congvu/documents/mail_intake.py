@@ -45,13 +45,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("congvu.documents.mail")
 
-_HINTS = (b"xml", b"edxml")
-
-
 def might_carry_package(raw: bytes) -> bool:
-    """A cheap first look: a message with no XML part anywhere cannot carry a package."""
-    lowered = raw.lower()
-    return any(hint in lowered for hint in _HINTS)
+    """A cheap first look: a message that never says "xml" (in any case: a content type, a file name, the
+    package itself) has no XML part and cannot carry a package."""
+    return b"xml" in raw.lower()
 
 
 def author_address(raw: bytes) -> str | None:
