@@ -8,6 +8,8 @@ the sender's ``250`` reply and in the message trace), whichever holders have a c
 
 - :meth:`HeldMail.release` sends it on as it would have gone — local recipients into their INBOX, outside ones
   into the outbound queue — then removes every held copy; the trace gets ``released`` and the hops that follow.
+  What the SMTP server does after a local delivery happens too: an edXML package for an agency mailbox is taken
+  in by the document desk (:class:`congvu.documents.mail_intake.MailIntake`).
 - :meth:`HeldMail.discard` removes every held copy and tells the sender why (a notice into their INBOX when the
   sender is ours, else a report from ``postmaster@`` through the outbound queue, null sender so it never bounces).
 
@@ -18,8 +20,10 @@ written to the audit log.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -34,6 +38,10 @@ from congvu.mailstore.api import FlagMode
 from congvu.smtpserver.settings import load_mail_policy
 from congvu.smtpserver.trace import add_return_path
 from congvu.store.schema import accounts
+
+if TYPE_CHECKING:
+    from congvu.documents.mail_intake import MailIntake
+    from congvu.documents.service import DocumentService
 
 HELD_FOLDER = "Held"
 SYSTEM_NAME = "Hệ thống thư điện tử công vụ"
@@ -88,11 +96,13 @@ def strip_envelope(raw: bytes) -> bytes:
 
 
 class HeldMail:
-    def __init__(self, inst: Installation, *, outbound: OutboundQueue | None = None) -> None:
+    def __init__(self, inst: Installation, *, outbound: OutboundQueue | None = None,
+                 documents: Callable[[], DocumentService] | None = None) -> None:
         self.inst = inst
         self.store = inst.mailstore
         self.policy = load_mail_policy(inst.settings.raw, domain=inst.settings.domain)
         self._outbound = outbound
+        self._documents = documents
 
     @property
     def outbound(self) -> OutboundQueue:
@@ -176,7 +186,9 @@ class HeldMail:
                     stored.append(recipient)
                 remote.extend(found.remote)
         if local:
-            self.store.deliver(add_return_path(raw, message.mail_from), list(local))
+            stamped = add_return_path(raw, message.mail_from)
+            self.store.deliver(stamped, list(local))
+            self._intake().delivered(stamped, list(local))
         if remote:
             self.outbound.enqueue(mail_from=message.mail_from, recipients=remote, raw=raw, submitted_by=None)
         self._remove(message)
@@ -198,6 +210,18 @@ class HeldMail:
         self._notify_sender(message, why)
         self._audit(actor, "held.discard", message, {"reason": why})
         return message
+
+    def _intake(self) -> MailIntake:
+        """The document desk's look at a delivered message (the document services are made only for a package)."""
+        from congvu.documents.mail_intake import MailIntake
+        from congvu.documents.service import documents_for
+
+        def open_docs() -> DocumentService:
+            if self._documents is not None:
+                return self._documents()
+            return documents_for(self.inst, outbound=self.outbound)
+
+        return MailIntake(open_docs=open_docs, db=self.inst.db)
 
     def _remove(self, message: HeldMessage) -> None:
         for copy in message.copies:

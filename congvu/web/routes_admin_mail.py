@@ -42,7 +42,7 @@ def _start_of(day: date) -> datetime:
 
 def held_of(request: Request) -> HeldMail:
     web = web_of(request)
-    return HeldMail(web.inst, outbound=web.outbound)
+    return HeldMail(web.inst, outbound=web.outbound, documents=lambda: web.docs)
 
 
 @router.get("/theo-doi-thu", response_class=HTMLResponse)

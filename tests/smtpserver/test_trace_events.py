@@ -146,3 +146,44 @@ async def test_held_then_discarded_tells_the_sender(start_server: ServerFactory,
     assert "Lý do: Không gửi văn bản công vụ tới hộp thư cá nhân" in body and f"banbe.{tag}@yahoo.com.vn" in body
     events = [h.event for h in _one(province, message_id=held_id).hops]
     assert events == ["accepted", "held", "discarded", "reported"]
+
+
+async def test_released_package_reaches_the_document_desk(start_server: ServerFactory, province: Province) -> None:
+    """An edXML package held on its way to an agency mailbox (sent from free webmail) is taken in by the document
+    desk once released, as if it had arrived directly."""
+    from datetime import UTC, date, datetime
+
+    from congvu.demo.pdf import make_pdf
+    from congvu.documents.mail_bridge import compose_package_mail
+    from congvu.documents.service import documents_for
+    from congvu.documents.transport import PackageKind
+    from congvu.edxml.model import (
+        Attachment,
+        Code,
+        EdocPackage,
+        MessageHeader,
+        Organization,
+        PromulgationInfo,
+        TraceHeader,
+    )
+    from congvu.edxml.writer import build_edoc
+
+    server = await _traced(start_server, province, inbound_free_mail=PolicyAction.HOLD)
+    tag = token()
+    sender = Organization("H47.05", "UBND tỉnh Khánh Hòa", "Sở Nội vụ tỉnh Khánh Hòa")
+    header = MessageHeader(sender=sender, to=(Organization("H19.04", "", "Sở Thông tin và Truyền thông"),),
+                           code=Code("27", "SNV-VP"), promulgation_info=PromulgationInfo("Nha Trang", date(2026, 3, 5)),
+                           subject=f"V/v phối hợp {tag}")
+    package = build_edoc(EdocPackage(header, (TraceHeader("H47.05", datetime(2026, 3, 5, 9, 0, tzinfo=UTC)),),
+                                     attachments=(Attachment.create("cv.pdf", make_pdf([f"Cong van {tag}"])),)),
+                         check=False)
+    raw = compose_package_mail(package, kind=PackageKind.EDOC, document_id=f"doc-{tag}",
+                               sender_address=f"vanthu.{tag}@gmail.com", recipient_address=f"stttt@{DOMAIN}")
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=server.mx, start_tls=False, timeout=20) as client:
+        _refused, reply = await client.sendmail(f"vanthu.{tag}@gmail.com", [f"stttt@{DOMAIN}"], raw)
+    held_id = _queue_id(reply)
+    docs = documents_for(province.inst)
+    assert not [e for e in docs.incoming.list("H19.04") if tag in e.subject]  # held: nothing arrived yet
+    HeldMail(province.inst).release(held_id, actor=f"admin@{DOMAIN}")
+    [entry] = [e for e in docs.incoming.list("H19.04") if tag in e.subject]
+    assert entry.from_agency == "H47.05" and entry.number == "27/SNV-VP" and entry.status == "01"
