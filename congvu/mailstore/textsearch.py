@@ -5,11 +5,11 @@ case and Vietnamese diacritics (``đ`` included). Header and body text are found
 
 * SQLite: the FTS5 table ``message_text`` with the ``trigram`` tokenizer over the folded text, ``detail=none``
   (it records which messages hold each trigram, not where: a fifth of the size of ``detail=full``, written at
-  every delivery). A needle of three characters or more is a ``GLOB '*needle*'`` on the FTS5 table: the index
-  gives the messages holding all of the needle's trigrams and each candidate's text is then checked, so the test
-  is an exact substring test (the folded text is lower case, so GLOB's case sensitivity changes nothing; GLOB
-  rather than LIKE because FTS5 uses the index only for a LIKE without ESCAPE). Shorter needles are checked
-  with LIKE on the folded columns. Trigrams (rather than ``unicode61`` words) because IMAP asks for substrings:
+  every delivery). A needle of three characters or more asks the index for the messages holding every one of
+  its trigrams (``"con" AND "ong" AND …``, answered from the index alone), and only those of the folder's
+  messages among them have their text checked with LIKE: an exact substring test that reads the text of the
+  folder's candidates only, never of the whole installation's. Shorter needles are checked with LIKE on the
+  folded columns. Trigrams (rather than ``unicode61`` words) because IMAP asks for substrings:
   "vinh" must find "tvvinh@dongnai.gov.vn", and words would also split Vietnamese syllables apart. The index
   covers every mailbox of the installation, so in a folder of at most :data:`SCAN_LIMIT` UIDs reading the
   folder's own texts with LIKE is cheaper than matching the whole index (same result: both are substring tests
@@ -30,9 +30,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Connection,
-    Select,
     and_,
     bindparam,
     exists,
@@ -43,7 +41,6 @@ from sqlalchemy import (
     select,
     table,
     true,
-    union,
 )
 
 from congvu.mailstore.access import FolderAccess, Prepared
@@ -87,10 +84,10 @@ def like_pattern(needle: str) -> str:
     return f"%{escaped}%"
 
 
-def glob_pattern(needle: str) -> str:
-    """``*needle*`` with GLOB's special characters taken literally."""
-    escaped = "".join(f"[{ch}]" if ch in "*?[" else ch for ch in needle)
-    return f"*{escaped}*"
+def trigram_query(needle: str) -> str:
+    """The FTS5 query matching the messages that hold every trigram of ``needle`` (three characters or more)."""
+    trigrams = dict.fromkeys(needle[i:i + 3] for i in range(len(needle) - 2))
+    return " AND ".join('"' + trigram.replace('"', '""') + '"' for trigram in trigrams)
 
 
 def _scan(*columns: ColumnElement[str]) -> Prepared:
@@ -182,12 +179,9 @@ class SearchCompiler:
         columns = [c.search_headers, c.search_body] if fts_column is None else [c[fts_column]]
         if not self.ctx.is_sqlite or len(needle) < _MIN_TRIGRAM or self.access.uidnext <= SCAN_LIMIT + 1:
             return or_(*(self._contains(column, needle) for column in columns))
-        pattern = glob_pattern(needle)
-        names = ["search_headers", "search_body"] if fts_column is None else [fts_column]
-        selects = [select(literal_column("rowid")).select_from(_FTS).where(
-            literal_column(name).op("GLOB")(bindparam(None, pattern))) for name in names]
-        matched: Select[Any] | CompoundSelect = selects[0] if len(selects) == 1 else union(*selects)
-        return c.id.in_(matched)
+        candidates = select(literal_column("rowid")).select_from(_FTS).where(
+            literal_column("message_text").op("MATCH")(bindparam(None, trigram_query(needle))))
+        return and_(c.id.in_(candidates), or_(*(self._contains(column, needle) for column in columns)))
 
     def _text(self, field: TextField, needle: str) -> ColumnElement[bool]:
         if not needle:
