@@ -39,6 +39,7 @@ def _slow_fold(text: str) -> str:
 
 
 _WORDWISE_FROM = 4096  # characters: below this the direct way is as fast
+_PIECE = 8192  # characters folded by one call at most (see fold)
 _SEPARATOR = "\x00"  # not white space, unchanged by case folding and decomposition, a starter (combining class 0)
 
 
@@ -70,15 +71,31 @@ def fold(text: str) -> str:
     """Return the search key of ``text``: ``fold("Công Văn ĐẾN") == "cong van den"``."""
     if len(text) < _WORDWISE_FROM:
         return _slow_fold(text)
+    if len(text) <= _PIECE:
+        return _fold_long(text)
+    # Folding never joins or splits words, so text cut at spaces folds piece by piece to the same key. Pieces
+    # keep each call into C short: a server's other threads (and the one committing to the database, which gives
+    # up the interpreter lock at every statement) never wait behind the fold of a whole message body.
+    pieces: list[str] = []
+    start = 0
+    while start < len(text):
+        cut = text.find(" ", start + _PIECE)
+        end = len(text) if cut < 0 else cut
+        pieces.append(_fold_long(text[start:end]))
+        start = end
+    return " ".join(filter(None, pieces))
+
+
+def _fold_long(text: str) -> str:
     # A whole message body is folded at delivery: most fold to ASCII, a few whole-string passes in C.
     quick = _fold_to_ascii(text)
     if quick is not None:
         return quick
     if _SEPARATOR in text:
         return _slow_fold(text)
-    # A whole message body is folded at delivery. Folding works character by character and never makes or removes
-    # white space, so each distinct word is folded once (all of them in one pass over their joined text) and the
-    # words are put back in order: the same result for a fraction of the work on long text, where words repeat.
+    # Folding works character by character and never makes or removes white space, so each distinct word is
+    # folded once (all of them in one pass over their joined text) and the words are put back in order: the same
+    # result for a fraction of the work on long text, where words repeat.
     words = text.split()
     distinct = list(dict.fromkeys(words))
     folded = _strip_marks(unicodedata.normalize("NFD", _SEPARATOR.join(distinct).casefold())).split(_SEPARATOR)
