@@ -9,8 +9,9 @@ mailboxes). Failed sign-ins are counted in the database, so web, SMTP and IMAP c
 
 With ``workers`` above 1 (``[server] workers``, ``--workers``; ``auto`` is one per core) the main process also
 starts worker processes that serve SMTP and IMAP on the same ports (:mod:`congvu.runtime.workers`); the
-processes tell each other of mailbox changes and queued mail over a bus (:mod:`congvu.runtime.relay`). The web,
-the delivery worker and the document dispatcher run in the main process only.
+processes tell each other of mailbox changes and queued mail over a bus (:mod:`congvu.runtime.relay`), and count
+the SMTP and IMAP limits together (:mod:`congvu.runtime.shared_limits`) so that each holds for the whole server.
+The web, the delivery worker and the document dispatcher run in the main process only.
 
 Each listener binds its socket first (port ``auto`` picks a free one) and reports the address it got, so tests and
 the demo can find it. SIGTERM and SIGINT stop the listeners: transactions in flight are finished or safely
@@ -41,7 +42,8 @@ from congvu.mailstore.outside_changes import OutsideChangeWatch
 from congvu.runtime.bus import BUS_FD_ENV, ProcessBus
 from congvu.runtime.listen import ANY_FREE_PORT, ListenSockets
 from congvu.runtime.relay import receive_queue_wakeups, relay_mailbox_events, send_queue_wakeups
-from congvu.runtime.workers import WorkerProcesses, announce_ready, auto_worker_count
+from congvu.runtime.shared_limits import RESYNC_S, SharedLimits
+from congvu.runtime.workers import INDEX_ENV, WorkerProcesses, announce_ready, auto_worker_count
 from congvu.security.throttle import SignInThrottle
 from congvu.security.throttle_db import DatabaseThrottleStore
 from congvu.security.verified_cache import VerifiedSecretCache, configured_ttl_s
@@ -138,10 +140,14 @@ class Application:
         docs = _Once(lambda: documents_for(inst, outbound=outbound))
         if not self.worker:
             docs.get()
+        shared: SharedLimits | None = None
         if bus is not None:
             if isinstance(inst.mailstore.notifier, LocalNotifier):
                 relay_mailbox_events(inst.mailstore.notifier, bus)
             (send_queue_wakeups if self.worker else receive_queue_wakeups)(outbound, bus)
+            origin = os.environ.get(INDEX_ENV, "0") if self.worker else "0"
+            shared = SharedLimits(bus, origin, loop=loop)
+            shared.start()  # before anything is counted (a worker announces itself; the main one hears workers)
         tasks: list[asyncio.Task[None]] = []
         closers: list[Callable[[], Awaitable[None]]] = []
         web: QuietUvicorn | None = None
@@ -167,12 +173,16 @@ class Application:
                                                dispatch=BackgroundDispatch(lambda: docs.get().dispatch()))))
                 closers.append(smtp.close)
                 self.listeners.extend(BoundListener(b.name, b.host, b.port) for b in smtp.bound)
+                if shared is not None:
+                    smtp.state.share_limits(shared)
             if listen.imap_port != 0 or listen.imaps_port != 0:
-                await self._start_imap(access, mailstore, closers, listen, sockets)
+                await self._start_imap(access, mailstore, closers, listen, sockets, shared)
                 if isinstance(inst.mailstore.notifier, LocalNotifier):
                     # Changes made by the CLI or another node reach this process's IDLE sessions too.
                     watch = OutsideChangeWatch(inst.mailstore.ctx, inst.mailstore.notifier)
                     tasks.append(asyncio.create_task(watch.run(self._stop)))
+            if shared is not None:
+                tasks.append(asyncio.create_task(self._resync_limits(shared)))
             if not self.worker:
                 from congvu.delivery.service import run_delivery_worker
 
@@ -227,7 +237,7 @@ class Application:
 
     async def _start_imap(self, access: Access, mailstore: AsyncMailStore,
                           closers: list[Callable[[], Awaitable[None]]], listen: ListenSettings,
-                          sockets: ListenSockets) -> None:
+                          sockets: ListenSockets, shared: SharedLimits | None = None) -> None:
         from congvu.imapserver.listeners import start_imap_listeners
         from congvu.imapserver.services import ImapServices
         from congvu.imapserver.settings import load_imap_limits
@@ -237,10 +247,18 @@ class Application:
             services=ImapServices(mailstore=mailstore, signin=access.signin, usage=self.inst.usage,
                                   limits=load_imap_limits(self.inst.settings.raw)))
         closers.append(imap.close)
+        if shared is not None:
+            imap.server.counter.share(shared)
         if imap.imap_port:
             self.listeners.append(BoundListener("imap", listen.host, imap.imap_port))
         if imap.imaps_port:
             self.listeners.append(BoundListener("imaps", listen.host, imap.imaps_port))
+
+    async def _resync_limits(self, shared: SharedLimits) -> None:
+        async def resync() -> None:
+            shared.resync()
+
+        await _every(RESYNC_S, self._stop, resync, "limit resync")
 
     async def _dispatch_documents(self, docs: DocumentService) -> None:
         await _every(DOCUMENT_DISPATCH_INTERVAL_S, self._stop, lambda: asyncio.to_thread(docs.dispatch),

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from congvu.errors import InvalidInput
+from congvu.runtime.shared_limits import PeerGauge, SharedLimits
 
 MIB = 1024 * 1024
 
@@ -63,40 +64,70 @@ def address_key(host: str | None) -> str:
 
 
 class ConnectionCounter:
-    """Open connections by client address and by account, for the limits above (one event loop, no locks)."""
+    """Open connections by client address and by account, for the limits above (one event loop, no locks).
+
+    Under ``congvu serve`` with several processes, :meth:`share` adds what the other processes have open
+    (:mod:`congvu.runtime.shared_limits`), so that the limits hold for the whole server.
+    """
 
     def __init__(self, limits: ImapLimits) -> None:
         self.limits = limits
         self.total = 0
         self._by_address: Counter[str] = Counter()
         self._by_account: Counter[int] = Counter()
+        self.peers_address: PeerGauge | None = None
+        self.peers_account: PeerGauge | None = None
+
+    def share(self, shared: SharedLimits) -> None:
+        self.peers_address = shared.gauge("imap.address", lambda: self._by_address)
+        self.peers_account = shared.gauge("imap.account", lambda: {str(k): v for k, v in self._by_account.items()})
 
     def open(self, address: str) -> bool:
         """Count a new connection; False (and nothing counted) when a limit is reached."""
-        if self.total >= self.limits.max_connections:
-            return False
-        if self._by_address[address] >= self.limits.max_connections_per_address:
-            return False
+        peers = self.peers_address
+        count = self._by_address[address]
+        if peers is None:
+            if self.total >= self.limits.max_connections:
+                return False
+            if count >= self.limits.max_connections_per_address:
+                return False
+        else:
+            if self.total + peers.total >= self.limits.max_connections:
+                return False
+            if count + peers.others(address) >= self.limits.max_connections_per_address:
+                return False
+            peers.changed(address, count + 1)
         self.total += 1
-        self._by_address[address] += 1
+        self._by_address[address] = count + 1
         return True
 
     def close(self, address: str) -> None:
         self.total -= 1
         self._by_address[address] -= 1
-        if self._by_address[address] <= 0:
+        left = self._by_address[address]
+        if left <= 0:
             del self._by_address[address]
+        if self.peers_address is not None:
+            self.peers_address.changed(address, max(left, 0))
 
     def sign_in(self, account_id: int) -> bool:
-        if self._by_account[account_id] >= self.limits.max_connections_per_account:
+        count = self._by_account[account_id]
+        peers = self.peers_account
+        others = 0 if peers is None else peers.others(str(account_id))
+        if count + others >= self.limits.max_connections_per_account:
             return False
-        self._by_account[account_id] += 1
+        self._by_account[account_id] = count + 1
+        if peers is not None:
+            peers.changed(str(account_id), count + 1)
         return True
 
     def sign_out(self, account_id: int) -> None:
         self._by_account[account_id] -= 1
-        if self._by_account[account_id] <= 0:
+        left = self._by_account[account_id]
+        if left <= 0:
             del self._by_account[account_id]
+        if self.peers_account is not None:
+            self.peers_account.changed(str(account_id), max(left, 0))
 
     def sessions_of(self, account_id: int) -> int:
         return self._by_account[account_id]

@@ -29,9 +29,10 @@ Handler = Callable[[bytes], None]
 
 
 class _Link:
-    def __init__(self, bus: ProcessBus, sock: socket.socket) -> None:
+    def __init__(self, bus: ProcessBus, sock: socket.socket, name: str) -> None:
         self.bus = bus
         self.sock = sock
+        self.name = name
         self.closed = False
         self._send_lock = threading.Lock()
         self.thread = threading.Thread(target=self._read, name="congvu-bus", daemon=True)
@@ -76,6 +77,7 @@ class ProcessBus:
         self._handlers: dict[str, list[Handler]] = {}
         self._lock = threading.Lock()
         self._on_hub_lost: Callable[[], None] | None = None
+        self._on_link_lost: list[Callable[[str], None]] = []
 
     @classmethod
     def worker_from_environment(cls, fd_text: str, on_hub_lost: Callable[[], None]) -> ProcessBus:
@@ -86,10 +88,11 @@ class ProcessBus:
         bus.attach(socket.socket(fileno=int(fd_text)))
         return bus
 
-    def attach(self, sock: socket.socket) -> None:
-        """Start exchanging messages over ``sock`` (one end of a ``SOCK_SEQPACKET`` pair)."""
+    def attach(self, sock: socket.socket, name: str = "") -> None:
+        """Start exchanging messages over ``sock`` (one end of a ``SOCK_SEQPACKET`` pair); ``name`` (the hub
+        names each link after its worker) is what :meth:`on_link_lost` handlers are told."""
         sock.setblocking(True)
-        link = _Link(self, sock)
+        link = _Link(self, sock, name)
         with self._lock:
             self._links.append(link)
         link.thread.start()
@@ -97,6 +100,12 @@ class ProcessBus:
     def on(self, topic: str, handler: Handler) -> None:
         with self._lock:
             self._handlers.setdefault(topic, []).append(handler)
+
+    def on_link_lost(self, handler: Callable[[str], None]) -> None:
+        """On the hub: ``handler(name)`` runs (on the reader thread) when a link is lost, that is when the worker
+        process at its other end has ended (not when the bus is closed)."""
+        with self._lock:
+            self._on_link_lost.append(handler)
 
     def publish(self, topic: str, body: bytes = b"") -> None:
         """Send to the other processes (not to this one's own handlers); never blocks."""
@@ -138,9 +147,16 @@ class ProcessBus:
 
     def _lost(self, link: _Link) -> None:
         with self._lock:
-            if link in self._links:
+            known = link in self._links
+            if known:
                 self._links.remove(link)
             on_lost = self._on_hub_lost if not self.hub else None
+            on_link_lost = list(self._on_link_lost) if self.hub and known else []
         link.close()
         if on_lost is not None:
             on_lost()
+        for handler in on_link_lost:
+            try:
+                handler(link.name)
+            except Exception:
+                log.exception("bus handler for a lost link failed")

@@ -119,7 +119,7 @@ class WorkerProcesses:
             raise
         finally:
             theirs.close()
-        self.bus.attach(ours)
+        self.bus.attach(ours, name=str(index))
         log.info("worker process %d started (pid %d)", index, process.pid)
         return process
 

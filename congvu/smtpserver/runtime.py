@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from congvu.mail.srs import SenderRewriter
 from congvu.runtime.proxy_header import Network
+from congvu.runtime.shared_limits import SharedLimits
 from congvu.smtpserver import replies
 from congvu.smtpserver.addressbook import AddressBook
 from congvu.smtpserver.limits import AccountSessions, ConnectionGate, MessageRates
@@ -46,6 +47,12 @@ class ServerState:
         gate = ConnectionGate(max_total=limits.max_connections, max_per_network=limits.max_connections_per_ip)
         return cls(services, addressbook, hostname, tls_context, gate, MessageRates.create(limits),
                    AccountSessions(max_per_account=limits.max_sessions_per_account))
+
+    def share_limits(self, shared: SharedLimits) -> None:
+        """Count the limits together with the other processes of the server (``congvu serve --workers``)."""
+        self.gate.share(shared)
+        self.sessions.share(shared)
+        self.rates.share(shared)
 
 
 @dataclass(eq=False)

@@ -111,3 +111,22 @@ def test_the_hub_forgets_a_worker_that_went_away() -> None:
     finally:
         staying.close()
         hub.close()
+
+
+def test_the_hub_names_the_link_it_lost_but_not_when_it_closes() -> None:
+    hub = ProcessBus(hub=True)
+    lost = Inbox()
+    hub.on_link_lost(lambda name: lost(name.encode()))
+    first, second = ProcessBus(hub=False), ProcessBus(hub=False)
+    for index, worker in ((1, first), (2, second)):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        hub.attach(ours, name=str(index))
+        worker.attach(theirs)
+    try:
+        second.close()
+        assert lost.wait() == [b"2"]
+    finally:
+        hub.close()
+        first.close()
+    time.sleep(0.1)
+    assert lost.items == [b"2"]

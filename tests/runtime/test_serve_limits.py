@@ -1,0 +1,154 @@
+"""``congvu serve --workers 2`` as real processes: a per-address connection limit (SMTP and IMAP) holds for the
+whole server, although the kernel spreads one client's connections over both processes."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from congvu.cli.main import main
+
+PASSWORD = "Matkhau@2026"
+DOMAIN = "binhphuoc.gov.vn"
+LIMIT = 3
+
+
+@dataclass
+class Served:
+    proc: subprocess.Popen[str]
+    ports: dict[str, int]
+
+    def pids(self) -> set[int]:
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            children = []
+        return {self.proc.pid, *(int(pid) for pid in children)}
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    data = tmp_path / "inst"
+    assert main(["init", "--data", str(data), "--domain", DOMAIN, "--admin-password", PASSWORD]) == 0
+    with (data / "congvu.toml").open("a", encoding="utf-8") as config:
+        config.write(f"\n[smtp]\nmax_connections_per_ip = {LIMIT}\n\n[imap]\nmax_connections_per_address = {LIMIT}\n")
+    proc = subprocess.Popen([sys.executable, "-m", "congvu", "serve", "--data", str(data), "--host", "127.0.0.1",
+                             "--workers", "2", "--http-port=0", "--submission-port=0", "--smtps-port=0",
+                             "--imaps-port=0", "--smtp-port=auto", "--imap-port=auto"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    ports: dict[str, int] = {}
+    line = ""
+    deadline = time.monotonic() + 60
+    while "tiến trình" not in line and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        match = re.search(r"congvu: (\w+) đang nghe tại [\d.]+:(\d+)", line)
+        if match:
+            ports[match.group(1)] = int(match.group(2))
+    served = Served(proc, ports)
+    try:
+        assert set(ports) == {"smtp", "imap"} and "2 tiến trình" in line, (ports, line)
+        yield served
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+
+
+def _owner(server_port: int, client_port: int, pids: set[int]) -> int | None:
+    """The process holding the server side of the loopback connection from ``client_port``."""
+    inode = None
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote = fields[1].split(":"), fields[2].split(":")
+        if int(local[1], 16) == server_port and int(remote[1], 16) == client_port:
+            inode = fields[9]
+    if inode is None:
+        return None
+    for pid in pids:
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
+                    return pid
+        except OSError:
+            continue
+    return None
+
+
+@dataclass
+class Client:
+    sock: socket.socket
+    greeting: bytes
+    owner: int | None
+
+
+@dataclass
+class Clients:
+    served: Served
+    port: int
+    open: list[Client] = field(default_factory=list)
+
+    def connect(self) -> Client:
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
+        greeting = sock.makefile("rb").readline()
+        owner = _owner(self.port, sock.getsockname()[1], self.served.pids())
+        return Client(sock, greeting, owner)
+
+    def fill_over_both_processes(self, welcome: bytes) -> None:
+        """Hold :data:`LIMIT` connections, some in each process."""
+        for _ in range(60):
+            if len(self.open) == LIMIT and len({c.owner for c in self.open}) == 2:
+                return
+            if len(self.open) == LIMIT:  # all in one process: give one back and try for the other
+                self.open.pop(0).sock.close()
+                time.sleep(0.1)  # the other process hears of the closed one
+            client = self.connect()
+            if client.greeting.startswith(welcome):
+                self.open.append(client)
+            else:  # the close had not reached the process that took this one yet
+                client.sock.close()
+                time.sleep(0.1)
+        raise AssertionError(f"could not spread {LIMIT} connections over both processes")
+
+    def close(self) -> None:
+        for client in self.open:
+            client.sock.close()
+
+
+def _refused_everywhere(clients: Clients, refusal: bytes) -> None:
+    time.sleep(0.2)  # the last admission reaches the other process
+    for _ in range(8):  # the kernel spreads them over both processes: each is refused
+        extra = clients.connect()
+        extra.sock.close()
+        assert extra.greeting.startswith(refusal), extra.greeting
+    clients.open.pop().sock.close()
+    time.sleep(0.2)
+    again = clients.connect()
+    clients.open.append(again)
+    assert not again.greeting.startswith(refusal), again.greeting  # the place given back is free again
+
+
+def test_a_per_address_connection_limit_holds_for_all_processes(served: Served) -> None:
+    smtp = Clients(served, served.ports["smtp"])
+    try:
+        smtp.fill_over_both_processes(b"220 ")
+        _refused_everywhere(smtp, b"421 ")
+    finally:
+        smtp.close()
+    imap = Clients(served, served.ports["imap"])
+    try:
+        imap.fill_over_both_processes(b"* OK")
+        _refused_everywhere(imap, b"* BYE")
+    finally:
+        imap.close()
