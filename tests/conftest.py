@@ -3,7 +3,8 @@
 Tests that take ``database_url`` or ``installation`` run once per backend. PostgreSQL is reached at
 127.0.0.1:5432 (trust auth; override with ``CONGVU_TEST_PG``); the suite creates its own database for the run
 (one schema per ``database_url`` test) and a template installation database that each ``installation`` test
-gets a copy of, and drops them at the end. ``CONGVU_TEST_BACKENDS=sqlite`` limits the run to SQLite.
+gets a copy of, and drops them at the end; under pytest-xdist each worker process makes its own (the names carry
+the process id). ``CONGVU_TEST_BACKENDS=sqlite`` limits the run to SQLite.
 ``congvu serve`` processes the tests start run one process unless a test passes ``--workers``.
 """
 
