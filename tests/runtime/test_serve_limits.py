@@ -3,18 +3,15 @@ whole server, although the kernel spreads one client's connections over both pro
 
 from __future__ import annotations
 
-import os
-import re
 import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from serve_harness import Served, socket_owner, start_serve
 
 from congvu.cli.main import main
 
@@ -23,67 +20,21 @@ DOMAIN = "binhphuoc.gov.vn"
 LIMIT = 3
 
 
-@dataclass
-class Served:
-    proc: subprocess.Popen[str]
-    ports: dict[str, int]
-
-    def pids(self) -> set[int]:
-        try:
-            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
-        except OSError:
-            children = []
-        return {self.proc.pid, *(int(pid) for pid in children)}
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
     data = tmp_path / "inst"
     assert main(["init", "--data", str(data), "--domain", DOMAIN, "--admin-password", PASSWORD]) == 0
     with (data / "congvu.toml").open("a", encoding="utf-8") as config:
         config.write(f"\n[smtp]\nmax_connections_per_ip = {LIMIT}\n\n[imap]\nmax_connections_per_address = {LIMIT}\n")
-    proc = subprocess.Popen([sys.executable, "-m", "congvu", "serve", "--data", str(data), "--host", "127.0.0.1",
-                             "--workers", "2", "--http-port=0", "--submission-port=0", "--smtps-port=0",
-                             "--imaps-port=0", "--smtp-port=auto", "--imap-port=auto"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    ports: dict[str, int] = {}
-    line = ""
-    deadline = time.monotonic() + 60
-    while "tiến trình" not in line and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"congvu: (\w+) đang nghe tại [\d.]+:(\d+)", line)
-        if match:
-            ports[match.group(1)] = int(match.group(2))
-    served = Served(proc, ports)
+    served = start_serve(data, "--workers", "2", "--http-port=0", "--submission-port=0", "--smtps-port=0",
+                         "--imaps-port=0", "--smtp-port=auto", "--imap-port=auto")
+    proc, ports, line = served.proc, served.ports, served.ready_line
     try:
         assert set(ports) == {"smtp", "imap"} and "2 tiến trình" in line, (ports, line)
         yield served
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
-
-
-def _owner(server_port: int, client_port: int, pids: set[int]) -> int | None:
-    """The process holding the server side of the loopback connection from ``client_port``."""
-    inode = None
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local, remote = fields[1].split(":"), fields[2].split(":")
-        if int(local[1], 16) == server_port and int(remote[1], 16) == client_port:
-            inode = fields[9]
-    if inode is None:
-        return None
-    for pid in pids:
-        try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
-                    return pid
-        except OSError:
-            continue
-    return None
 
 
 @dataclass
@@ -102,7 +53,7 @@ class Clients:
     def connect(self) -> Client:
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
         greeting = sock.makefile("rb").readline()
-        owner = _owner(self.port, sock.getsockname()[1], self.served.pids())
+        owner = socket_owner(self.port, sock.getsockname()[1], self.served.server_pids())
         return Client(sock, greeting, owner)
 
     def fill_over_both_processes(self, welcome: bytes) -> None:

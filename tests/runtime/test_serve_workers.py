@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import imaplib
 import os
-import re
 import signal
 import smtplib
 import ssl
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from serve_harness import Served, socket_owner, start_serve
 
 from congvu.cli.main import main
 
@@ -35,22 +32,6 @@ def _insecure() -> ssl.SSLContext:
     return context
 
 
-@dataclass
-class Served:
-    proc: subprocess.Popen[str]
-    ports: dict[str, int]
-
-    def worker_pids(self) -> set[int]:
-        try:
-            text = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
-        except OSError:
-            return set()
-        return {int(pid) for pid in text.split()}
-
-    def server_pids(self) -> set[int]:
-        return {self.proc.pid, *self.worker_pids()}
-
-
 @pytest.fixture
 def served(tmp_path: Path, database_url: str | None) -> Iterator[Served]:
     data = tmp_path / "inst"
@@ -61,22 +42,9 @@ def served(tmp_path: Path, database_url: str | None) -> Iterator[Served]:
                  "UBND", "--level", "province", *d]) == 0
     for name in ("Trần Văn Vinh", "Nguyễn Thị Lan"):
         assert main(["account", "add", "--name", name, "--agency", "H10", "--password", PASSWORD, *d]) == 0
-    proc = subprocess.Popen([sys.executable, "-m", "congvu", "serve", *d, "--host", "127.0.0.1",
-                             "--workers", str(WORKERS), "--http-port=0", "--smtps-port=0", "--imaps-port=0",
-                             *[f"--{n}-port=auto" for n in ("smtp", "submission", "imap")]],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ports: dict[str, int] = {}
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    line = ""
-    while "tiến trình" not in line and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        match = re.search(r"congvu: (\w+) đang nghe tại [\d.]+:(\d+)", line)
-        if match:
-            ports[match.group(1)] = int(match.group(2))
-    served = Served(proc, ports)
+    served = start_serve(data, "--workers", str(WORKERS), "--http-port=0", "--smtps-port=0", "--imaps-port=0",
+                         *[f"--{n}-port=auto" for n in ("smtp", "submission", "imap")])
+    proc, ports, line = served.proc, served.ports, served.ready_line
     try:
         assert len(ports) == 3 and f"{WORKERS} tiến trình" in line, (ports, line)
         deadline = time.monotonic() + 30
@@ -90,26 +58,6 @@ def served(tmp_path: Path, database_url: str | None) -> Iterator[Served]:
         assert proc.wait(timeout=60) == 0
         for pid in workers:  # every worker stopped with the main process
             assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
-
-
-def _socket_owner(server_port: int, client_port: int, pids: set[int]) -> int | None:
-    """The process holding the server side of the loopback connection from ``client_port``."""
-    inode = None
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        local, remote = fields[1].split(":"), fields[2].split(":")
-        if int(local[1], 16) == server_port and int(remote[1], 16) == client_port:
-            inode = fields[9]
-    if inode is None:
-        return None
-    for pid in pids:
-        try:
-            for fd in os.listdir(f"/proc/{pid}/fd"):
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == f"socket:[{inode}]":
-                    return pid
-        except OSError:
-            continue
-    return None
 
 
 def _imap(port: int, user: str) -> imaplib.IMAP4:
@@ -145,7 +93,7 @@ def test_sessions_in_every_process_hear_of_changes_sign_ins_are_shared_and_a_dea
             client = _imap(imap_port, "vinhtv")
             client.select("INBOX")
             sessions.append(client)
-            owner = _socket_owner(imap_port, client.sock.getsockname()[1], served.server_pids())
+            owner = socket_owner(imap_port, client.sock.getsockname()[1], served.server_pids())
             if owner is not None:
                 owners.add(owner)
         assert len(owners) >= 2, "the sessions all went to one process"
