@@ -22,6 +22,7 @@ from congvu.mail.srs import SenderRewriter
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.runtime.listen import ANY_FREE_PORT, BACKLOG, ListenSockets
 from congvu.runtime.proxy_header import trusted_networks
+from congvu.security.dmarc import organizational_domain
 from congvu.security.dns import Resolver
 from congvu.smtpserver.addressbook import AddressBook
 from congvu.smtpserver.connection import SmtpConnection
@@ -156,6 +157,10 @@ async def start_smtp_listeners(inst: Installation, *, host: str, smtp_port: int,
     if srs_enabled(inst.settings.raw):
         state.srs = SenderRewriter(srs_secret(inst.settings.data.root / SRS_KEY_FILE), inst.settings.domain)
     listeners = SmtpListeners(bound=(), state=state, _owned_mailstore=owned)
+    if smtp_port != 0:
+        # The public suffix list (DMARC's organizational domains) is read once per process, at start rather than
+        # while the first message from outside waits (about a tenth of a second).
+        await asyncio.to_thread(organizational_domain, inst.settings.domain)
     loop = asyncio.get_running_loop()
     bound: list[BoundSmtp] = []
     plan = ((ListenerKind.MX, smtp_port, False), (ListenerKind.SUBMISSION, submission_port, False),
