@@ -86,19 +86,14 @@ class ConnectionCounter:
         """Count a new connection; False (and nothing counted) when a limit is reached."""
         peers = self.peers_address
         count = self._by_address[address]
-        if peers is None:
-            if self.total >= self.limits.max_connections:
-                return False
-            if count >= self.limits.max_connections_per_address:
-                return False
-        else:
-            if self.total + peers.total >= self.limits.max_connections:
-                return False
-            if count + peers.others(address) >= self.limits.max_connections_per_address:
-                return False
-            peers.changed(address, count + 1)
+        if self.total + (peers.total if peers else 0) >= self.limits.max_connections:
+            return False
+        if count + (peers.others(address) if peers else 0) >= self.limits.max_connections_per_address:
+            return False
         self.total += 1
         self._by_address[address] = count + 1
+        if peers is not None:
+            peers.changed(address, count + 1)
         return True
 
     def close(self, address: str) -> None:

@@ -51,19 +51,14 @@ class ConnectionGate:
         key = network_key(ip)
         peers = self.peers
         count = self._per_network.get(key, 0)
-        if peers is None:
-            if self.max_total and self._total >= self.max_total:
-                return replies.SERVER_BUSY
-            if self.max_per_network and count >= self.max_per_network:
-                return replies.too_many_connections(self.max_per_network)
-        else:
-            if self.max_total and self._total + peers.total >= self.max_total:
-                return replies.SERVER_BUSY
-            if self.max_per_network and count + peers.others(key) >= self.max_per_network:
-                return replies.too_many_connections(self.max_per_network)
-            peers.changed(key, count + 1)
+        if self.max_total and self._total + (peers.total if peers else 0) >= self.max_total:
+            return replies.SERVER_BUSY
+        if self.max_per_network and count + (peers.others(key) if peers else 0) >= self.max_per_network:
+            return replies.too_many_connections(self.max_per_network)
         self._per_network[key] = count + 1
         self._total += 1
+        if peers is not None:
+            peers.changed(key, count + 1)
         return None
 
     def release(self, ip: str | None) -> None:
@@ -132,32 +127,27 @@ class MessageRates:
     def check(self, *, ip: str | None, account_id: int | None) -> Reply | None:
         if account_id is not None:
             limit = self.limits.max_messages_per_account_per_hour
-            if limit:
-                key = str(account_id)
-                count = self.per_account.count(key)
-                if self.peers_account is not None:
-                    count += self.peers_account.others(key)
-                if count >= limit:
-                    return replies.account_rate_exceeded(limit)
+            if limit and _seen(self.per_account, self.peers_account, str(account_id)) >= limit:
+                return replies.account_rate_exceeded(limit)
             return None
         limit = self.limits.max_messages_per_ip_per_hour
-        if limit:
-            key = network_key(ip)
-            count = self.per_network.count(key)
-            if self.peers_network is not None:
-                count += self.peers_network.others(key)
-            if count >= limit:
-                return replies.ip_rate_exceeded(limit)
+        if limit and _seen(self.per_network, self.peers_network, network_key(ip)) >= limit:
+            return replies.ip_rate_exceeded(limit)
         return None
 
     def record(self, *, ip: str | None, account_id: int | None) -> None:
         if account_id is not None:
-            key = str(account_id)
-            self.per_account.add(key)
-            if self.peers_account is not None:
-                self.peers_account.recorded(key)
+            _record(self.per_account, self.peers_account, str(account_id))
         else:
-            key = network_key(ip)
-            self.per_network.add(key)
-            if self.peers_network is not None:
-                self.peers_network.recorded(key)
+            _record(self.per_network, self.peers_network, network_key(ip))
+
+
+def _seen(own: SlidingCount, peers: PeerWindow | None, key: str) -> int:
+    """Messages of ``key`` in the window, in this process and (when shared) in the others."""
+    return own.count(key) + (peers.others(key) if peers is not None else 0)
+
+
+def _record(own: SlidingCount, peers: PeerWindow | None, key: str) -> None:
+    own.add(key)
+    if peers is not None:
+        peers.recorded(key)
