@@ -187,6 +187,7 @@ class Application:
                 from congvu.delivery.service import run_delivery_worker
 
                 tasks.append(asyncio.create_task(run_delivery_worker(inst, stop=self._stop, queue=outbound)))
+                tasks.append(asyncio.create_task(self._resume_text_index()))
                 tasks.append(asyncio.create_task(self._dispatch_documents(docs.get())))
                 if bus is not None:
                     self.workers = WorkerProcesses(inst.settings.data.root, self.process_count, sockets, bus)
@@ -259,6 +260,16 @@ class Application:
             shared.resync()
 
         await _every(RESYNC_S, self._stop, resync, "limit resync")
+
+    async def _resume_text_index(self) -> None:
+        """Long bodies an earlier run left unindexed (congvu.mailstore.textbacklog) are indexed now."""
+        try:
+            waiting = await asyncio.to_thread(self.inst.mailstore.text_index.resume)
+        except Exception:
+            log.exception("could not read the text index backlog")
+            return
+        if waiting:
+            log.info("lập chỉ mục văn bản cho %d thư còn chờ từ lần chạy trước", waiting)
 
     async def _dispatch_documents(self, docs: DocumentService) -> None:
         await _every(DOCUMENT_DISPATCH_INTERVAL_S, self._stop, lambda: asyncio.to_thread(docs.dispatch),

@@ -29,6 +29,7 @@ class Installation:
     trace: TraceLog
 
     def close(self) -> None:
+        self.mailstore.close()
         self.usage.close()
         self.trace.close()
         self.db.dispose()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass
 
@@ -67,6 +68,7 @@ class DeliveryBatcher:
         self._queue: deque[_Waiting] = deque()
         self._leading = False
         self._transactions = 0
+        self.last_delivery = 0.0  # time.monotonic() of the latest commit or queued delivery
 
     @property
     def transactions(self) -> int:
@@ -81,6 +83,7 @@ class DeliveryBatcher:
     def deliver(self, prepared: PreparedDelivery) -> DeliveryResult:
         """Commit ``prepared`` (with whatever else is queued) and return once it is durable."""
         waiting = _Waiting(prepared)
+        self.last_delivery = time.monotonic()
         wake: threading.Lock | None = None
         with self._lock:
             self._queue.append(waiting)
@@ -148,7 +151,8 @@ class DeliveryBatcher:
             return False
         for waiting, outcome in zip(batch, outcomes, strict=True):
             waiting.finish(outcome)
-        self._publish([outcome for outcome in outcomes if isinstance(outcome, DeliveryResult)])
+        self._publish([(waiting.prepared, outcome) for waiting, outcome in zip(batch, outcomes, strict=True)
+                       if isinstance(outcome, DeliveryResult)])
         return True
 
     def _commit_alone(self, waiting: _Waiting) -> None:
@@ -162,10 +166,11 @@ class DeliveryBatcher:
             return
         waiting.finish(outcome)
         if not isinstance(outcome, NotFound):
-            self._publish([outcome])
+            self._publish([(waiting.prepared, outcome)])
 
-    def _publish(self, results: list[DeliveryResult]) -> None:
+    def _publish(self, committed: list[tuple[PreparedDelivery, DeliveryResult]]) -> None:
+        self.last_delivery = time.monotonic()
         try:
-            publish_delivered(self.ctx, results)
+            publish_delivered(self.ctx, committed)
         except Exception:  # the deliveries are durable: a notification fault must not turn them into failures
-            log.exception("could not announce %d committed deliveries", len(results))
+            log.exception("could not announce %d committed deliveries", len(committed))

@@ -6,8 +6,10 @@ the search fold of the addresses, subject, header fields and body text (``congvu
 the first address's mailbox for SORT FROM/TO/CC (RFC 5256 §3), the display name for DISPLAYFROM/DISPLAYTO
 (RFC 5957 §3) and the base subject (RFC 5256 §2.1), the last three as Vietnamese collation keys.
 
-A content row never changes once written, so the values read for FETCH are kept (:class:`ContentCache`), with
-their part table once it has been parsed: the messages a client lists are fetched again and again.
+What FETCH reads of a content row never changes once written (only ``search_body`` of a long body is filled in
+after delivery, by :mod:`congvu.mailstore.textbacklog`), so the values read for FETCH are kept
+(:class:`ContentCache`), with their part table once it has been parsed: the messages a client lists are fetched
+again and again.
 """
 
 from __future__ import annotations
@@ -73,10 +75,18 @@ def _display_key(value: ImapValue) -> str:
     return sort_key((display or addr_spec)[:SORT_TEXT_CHARS])
 
 
-def content_values(index: MessageIndex, sha256: str, now: datetime) -> dict[str, object]:
+# Set (and taken off again by the delivery) when search_body is left empty for congvu.mailstore.textbacklog.
+TEXT_DEFERRED = "text_deferred"
+
+
+def content_values(index: MessageIndex, sha256: str, now: datetime, *,
+                   defer_from_chars: int | None = None) -> dict[str, object]:
+    """The content row of ``index``. With ``defer_from_chars``, a body text that long or longer is not folded:
+    ``search_body`` is empty and the row carries :data:`TEXT_DEFERRED`."""
     env = index.envelope
     sent = index.date
-    return {
+    deferred = defer_from_chars is not None and len(index.body_text) >= defer_from_chars
+    values: dict[str, object] = {
         "sha256": sha256,
         "size": index.size,
         "envelope_wire": index.envelope_wire,
@@ -101,7 +111,7 @@ def content_values(index: MessageIndex, sha256: str, now: datetime) -> dict[str,
         "cc_fold": fold(index.cc),
         "bcc_fold": fold(index.bcc),
         "search_headers": fold_lines(index.header_text),
-        "search_body": fold(index.body_text),
+        "search_body": "" if deferred else fold(index.body_text),
         "sort_subject": sort_key(base_subject(index.subject).text[:SORT_TEXT_CHARS]),
         "sort_from": _mailbox_key(_first_address(env[2])[1]),
         "sort_to": _mailbox_key(_first_address(env[5])[1]),
@@ -110,6 +120,9 @@ def content_values(index: MessageIndex, sha256: str, now: datetime) -> dict[str,
         "display_to": _display_key(env[5]),
         "created_at": now,
     }
+    if deferred:
+        values[TEXT_DEFERRED] = True
+    return values
 
 
 def store_content(ctx: MailContext, conn: Connection, index: MessageIndex, sha256: str) -> int:
@@ -117,10 +130,12 @@ def store_content(ctx: MailContext, conn: Connection, index: MessageIndex, sha25
     return store_contents(ctx, conn, [content_values(index, sha256, ctx.now())])[sha256]
 
 
-def store_contents(ctx: MailContext, conn: Connection, rows: Sequence[Mapping[str, object]]) -> dict[str, int]:
+def store_contents(ctx: MailContext, conn: Connection, rows: Sequence[Mapping[str, object]], *,
+                   inserted: set[str] | None = None) -> dict[str, int]:
     """The ids of the content rows of :func:`content_values` ``rows`` by SHA-256, inserting those not stored yet
-    (and their blob records). The values are computed before the transaction: folding a large body is the
-    costliest part, and writers wait for each other."""
+    (and their blob records; the SHA-256 of each row inserted here goes into ``inserted``). The values are
+    computed before the transaction: folding a large body is the costliest part, and writers wait for each
+    other."""
     by_sha = {str(row["sha256"]): row for row in rows}
     shas = sorted(by_sha)
     new = [by_sha[sha] for sha in shas]
@@ -129,6 +144,8 @@ def store_contents(ctx: MailContext, conn: Connection, rows: Sequence[Mapping[st
     conn.execute(insert_blobs,
                  [{"sha256": row["sha256"], "size": row["size"], "created_at": row["created_at"]} for row in new])
     have = {str(sha): int(content_id) for sha, content_id in conn.execute(insert_contents, new)}
+    if inserted is not None:
+        inserted.update(have)
     stored = [sha for sha in shas if sha not in have]
     if stored:
         have.update((str(sha), int(content_id)) for sha, content_id in conn.execute(_IDS_BY_SHA, {"shas": stored}))

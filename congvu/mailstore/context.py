@@ -4,7 +4,7 @@ zone in which IMAP day comparisons are made, plus the few statements that differ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -38,6 +38,8 @@ class MailContext:
     notifier: Notifier
     clock: Callable[[], datetime] = field(default=utcnow)
     day_zone: tzinfo = VIETNAM_TIME
+    # Called with the ids of committed contents whose body text waits in the backlog (congvu.mailstore.textbacklog).
+    text_deferred: Callable[[Sequence[int]], None] = field(default=lambda content_ids: None)
 
     @property
     def is_sqlite(self) -> bool:

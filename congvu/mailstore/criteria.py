@@ -163,3 +163,15 @@ class SortKey(StrEnum):
 class SortOrder:
     key: SortKey
     reverse: bool = False
+
+
+def needs_body_text(criterion: Criterion) -> bool:
+    """Whether ``criterion`` looks at body text (BODY, TEXT): such a search may first fold and index the bodies
+    its folder still has waiting (congvu.mailstore.textbacklog), a write."""
+    if isinstance(criterion, TextContains):
+        return criterion.field in (TextField.BODY, TextField.TEXT)
+    if isinstance(criterion, Not):
+        return needs_body_text(criterion.criterion)
+    if isinstance(criterion, AnyOf | AllOf):
+        return any(needs_body_text(item) for item in criterion.criteria)
+    return False

@@ -28,7 +28,7 @@ from congvu.errors import InvalidInput, NotFound
 from congvu.mailstore import indexpool
 from congvu.mailstore.access import open_folder
 from congvu.mailstore.api import INBOX, Appended, Delivered, DeliveryResult, SpecialUse
-from congvu.mailstore.contents import store_contents
+from congvu.mailstore.contents import TEXT_DEFERRED, store_contents
 from congvu.mailstore.context import MailContext, as_utc
 from congvu.mailstore.counters import adjust_usage, allocate
 from congvu.mailstore.flags import SEEN_BIT, FlagSet
@@ -36,7 +36,7 @@ from congvu.mailstore.flagstore import restricted
 from congvu.mailstore.folders import ensure_defaults
 from congvu.mailstore.notify import MailboxEvent, MailboxEventKind
 from congvu.store.blobs import BlobRef
-from congvu.store.schema import accounts, folders, mail_accounts, message_seen, messages
+from congvu.store.schema import accounts, folders, mail_accounts, message_seen, message_text_backlog, messages
 
 MAX_RECIPIENTS = 10_000
 
@@ -51,13 +51,14 @@ class PreparedDelivery:
     internal_date: datetime
     blob: BlobRef
     content: dict[str, object]  # content_values
+    text_deferred: bool = False  # body left for congvu.mailstore.textbacklog
 
     @property
     def sha256(self) -> str:
         return self.blob.sha256
 
 
-def _store_blob(ctx: MailContext, raw: bytes) -> tuple[BlobRef, dict[str, object]]:
+def _store_blob(ctx: MailContext, raw: bytes) -> tuple[BlobRef, dict[str, object], bool]:
     if not raw:
         raise InvalidInput("Thư rỗng.", message_en="Empty message")
     now = ctx.now()
@@ -66,7 +67,8 @@ def _store_blob(ctx: MailContext, raw: bytes) -> tuple[BlobRef, dict[str, object
     ref = ctx.blobs.put(raw)
     content = pool.content(raw, now, pending)
     content["sha256"] = ref.sha256
-    return ref, content
+    deferred = bool(content.pop(TEXT_DEFERRED, False))
+    return ref, content, deferred
 
 
 def _when(ctx: MailContext, internal_date: datetime | None) -> datetime:
@@ -120,8 +122,8 @@ def prepare(ctx: MailContext, raw: bytes, mailbox_ids: Sequence[int], *, interna
         raise InvalidInput("Số hộp thư nhận không hợp lệ.", message_en="Bad number of recipient mailboxes")
     flagset = FlagSet.parse(flags)
     when = _when(ctx, internal_date)
-    ref, content = _store_blob(ctx, raw)
-    return PreparedDelivery(account_ids, folder, flagset, when, ref, content)
+    ref, content, deferred = _store_blob(ctx, raw)
+    return PreparedDelivery(account_ids, folder, flagset, when, ref, content, deferred)
 
 
 def _missing_accounts(missing: Sequence[int]) -> NotFound:
@@ -148,7 +150,10 @@ def write_batch(ctx: MailContext, conn: Connection,
         return outcomes
     ensure_defaults(ctx, conn, {account for position in live for account in batch[position].account_ids
                                 if not seen[account]}, always=True)
-    content_ids = store_contents(ctx, conn, [batch[position].content for position in live])
+    inserted: set[str] = set()
+    content_ids = store_contents(ctx, conn, [batch[position].content for position in live], inserted=inserted)
+    backlog(ctx, conn, {content_ids[batch[position].sha256] for position in live
+                        if batch[position].text_deferred and batch[position].sha256 in inserted})
     targets: dict[int, dict[int, int]] = {}  # position → account → folder
     by_folder: dict[str | SpecialUse | None, list[int]] = {}
     for position in live:
@@ -183,10 +188,25 @@ def write_batch(ctx: MailContext, conn: Connection,
     return outcomes
 
 
-def publish_delivered(ctx: MailContext, results: Iterable[DeliveryResult]) -> None:
-    """Tell IDLE sessions and the webmail, once the deliveries have committed."""
+def backlog(ctx: MailContext, conn: Connection, content_ids: Iterable[int]) -> None:
+    """List newly stored contents whose body text was not folded (:mod:`congvu.mailstore.textbacklog`)."""
+    rows = [{"content_id": content_id, "queued_at": ctx.now()} for content_id in sorted(content_ids)]
+    if rows:
+        conn.execute(_INSERT_BACKLOG, rows)
+
+
+_INSERT_BACKLOG = insert(message_text_backlog)
+
+
+def publish_delivered(ctx: MailContext, committed: Iterable[tuple[PreparedDelivery, DeliveryResult]]) -> None:
+    """Once deliveries have committed: tell IDLE sessions and the webmail, and queue the folding of the bodies
+    left for later."""
+    committed = list(committed)
     ctx.publish(MailboxEvent(item.folder_id, MailboxEventKind.ADDED, (item.uid,), item.modseq)
-                for result in results for item in result.deliveries)
+                for _prepared, result in committed for item in result.deliveries)
+    deferred = [result.content_id for prepared, result in committed if prepared.text_deferred]
+    if deferred:
+        ctx.text_deferred(deferred)
 
 
 def deliver(ctx: MailContext, raw: bytes, mailbox_ids: Sequence[int], *, internal_date: datetime | None = None,
@@ -197,7 +217,7 @@ def deliver(ctx: MailContext, raw: bytes, mailbox_ids: Sequence[int], *, interna
         (outcome,) = write_batch(ctx, conn, [prepared])
     if isinstance(outcome, NotFound):
         raise outcome
-    publish_delivered(ctx, (outcome,))
+    publish_delivered(ctx, [(prepared, outcome)])
     return outcome
 
 
@@ -207,11 +227,14 @@ def append(ctx: MailContext, viewer_id: int, folder_id: int, raw: bytes, *, flag
     when = _when(ctx, internal_date)
     with ctx.db.read() as conn:
         open_folder(conn, viewer_id, folder_id, "i")  # fail before writing a blob
-    ref, content = _store_blob(ctx, raw)
+    ref, content, deferred = _store_blob(ctx, raw)
     with ctx.db.begin() as conn:
         access = open_folder(conn, viewer_id, folder_id, "i")
         granted = restricted(requested, access)
-        content_id = store_contents(ctx, conn, [content])[ref.sha256]
+        inserted: set[str] = set()
+        content_id = store_contents(ctx, conn, [content], inserted=inserted)[ref.sha256]
+        if deferred and inserted:
+            backlog(ctx, conn, [content_id])
         uid, modseq = allocate(ctx, conn, {folder_id: 1})[folder_id]
         bits = granted.bits if access.own else granted.bits & ~SEEN_BIT
         message_id = conn.execute(insert(messages).values(
@@ -221,4 +244,6 @@ def append(ctx: MailContext, viewer_id: int, folder_id: int, raw: bytes, *, flag
             conn.execute(insert(message_seen).values(message_id=message_id, account_id=viewer_id))
         adjust_usage(conn, {access.owner_id: (ref.size, 1)})
     ctx.publish([MailboxEvent(folder_id, MailboxEventKind.ADDED, (uid,), modseq)])
+    if deferred:
+        ctx.text_deferred([content_id])
     return Appended(folder_id=folder_id, uidvalidity=access.uidvalidity, uid=uid, modseq=modseq)

@@ -22,6 +22,7 @@ from datetime import datetime
 
 from congvu.mail.index import index_message
 from congvu.mailstore.contents import content_values
+from congvu.mailstore.textbacklog import DEFER_FROM_CHARS
 
 log = logging.getLogger("congvu.mailstore")
 
@@ -30,8 +31,9 @@ MAX_WORKERS = 4
 
 
 def compute_content(raw: bytes, now: datetime) -> dict[str, object]:
-    """The content row of ``raw`` (:func:`congvu.mailstore.contents.content_values`) without its SHA-256."""
-    return content_values(index_message(raw), "", now)
+    """The content row of ``raw`` (:func:`congvu.mailstore.contents.content_values`) without its SHA-256; a long
+    body is left to :mod:`congvu.mailstore.textbacklog`."""
+    return content_values(index_message(raw), "", now, defer_from_chars=DEFER_FROM_CHARS)
 
 
 def _cores() -> int:

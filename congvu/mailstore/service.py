@@ -36,6 +36,7 @@ from congvu.mailstore.batcher import DeliveryBatcher
 from congvu.mailstore.context import VIETNAM_TIME, MailContext, utcnow
 from congvu.mailstore.criteria import MATCH_ALL, Criterion, SortOrder
 from congvu.mailstore.notify import LocalNotifier, Notifier
+from congvu.mailstore.textbacklog import TextIndexer
 from congvu.store.blobs import BlobStore
 from congvu.store.database import Database
 from congvu.store.schema import folders as folder_table
@@ -48,12 +49,22 @@ class MailStore:
     def __init__(self, db: Database, blobs: BlobStore, *, notifier: Notifier | None = None,
                  clock: Callable[[], datetime] = utcnow, day_zone: tzinfo = VIETNAM_TIME) -> None:
         self.notifier: Notifier = notifier if notifier is not None else LocalNotifier()
-        self.ctx = MailContext(db=db, blobs=blobs, notifier=self.notifier, clock=clock, day_zone=day_zone)
+        self.ctx = MailContext(db=db, blobs=blobs, notifier=self.notifier, clock=clock, day_zone=day_zone,
+                               text_deferred=self._text_deferred)
         # Reads are local file reads that never wait for a writer (SQLite under WAL): an asyncio server may make
         # small ones on its own thread (see ``AsyncMailStore.read``).
         self.local_reads = db.is_sqlite
         # Deliveries from concurrent callers (SMTP sessions, the outbound worker) share commits.
         self.deliveries = DeliveryBatcher(self.ctx)
+        # Long bodies are folded and indexed for search once deliveries pause (textbacklog.py).
+        self.text_index = TextIndexer(self.ctx, lambda: self.deliveries.last_delivery)
+
+    def _text_deferred(self, content_ids: Sequence[int]) -> None:
+        self.text_index.queue(content_ids)
+
+    def close(self) -> None:
+        """Stop the background work (what is left in the text backlog is indexed at the next start)."""
+        self.text_index.close()
 
     # -- delivery (delivery.py) ---------------------------------------------------------------------------------
 

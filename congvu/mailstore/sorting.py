@@ -17,7 +17,8 @@ from sqlalchemy import Select, select
 from congvu.mailstore.access import open_folder
 from congvu.mailstore.api import SortFields, UidArg
 from congvu.mailstore.context import MailContext, as_utc
-from congvu.mailstore.criteria import MATCH_ALL, Criterion, SortKey, SortOrder, UidIn
+from congvu.mailstore.criteria import MATCH_ALL, Criterion, SortKey, SortOrder, UidIn, needs_body_text
+from congvu.mailstore.textbacklog import catch_up
 from congvu.mailstore.textsearch import SearchCompiler, text_scan
 from congvu.mailstore.uidsets import to_ranges
 from congvu.store.schema import message_contents, messages
@@ -47,6 +48,8 @@ def _matching(compiler: SearchCompiler, criterion: Criterion, columns: tuple[Any
 
 
 def search(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> tuple[int, ...]:
+    if needs_body_text(criterion):
+        catch_up(ctx, folder_id)
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
         scan = text_scan(ctx, access, criterion)
@@ -58,6 +61,8 @@ def search(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterio
 
 
 def _fields(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> list[SortFields]:
+    if needs_body_text(criterion):
+        catch_up(ctx, folder_id)
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
         compiler = SearchCompiler(ctx, conn, access)

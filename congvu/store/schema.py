@@ -288,6 +288,17 @@ message_contents = Table(
     Column("created_at", UTC, nullable=False),
 )
 
+# Contents whose body text is not yet folded and indexed for search: a large body is folded and put in the text
+# index after its delivery has committed (congvu.mailstore.textbacklog); search_body is '' until then, and a text
+# search first brings the contents of its folder up to date.
+message_text_backlog = Table(
+    "message_text_backlog",
+    metadata,
+    Column("content_id", BigInteger().with_variant(Integer, "sqlite"),
+           ForeignKey("message_contents.id", ondelete="CASCADE"), primary_key=True),
+    Column("queued_at", UTC, nullable=False),
+)
+
 # A message in a folder. system_flags is a bit set (\Seen 1, \Answered 2, \Flagged 4, \Deleted 8, \Draft 16);
 # keywords are space-separated atoms. size repeats the content's so that SELECT reads one table.
 messages = Table(

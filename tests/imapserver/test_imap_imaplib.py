@@ -258,3 +258,30 @@ async def test_mailbox_commands(server: ImapServer) -> None:
         client.logout()
 
     await asyncio.to_thread(scenario)
+
+
+async def test_search_finds_long_bodies_not_yet_indexed(server: ImapServer) -> None:
+    """A long body is folded for search after delivery; a SEARCH of body text (run off the session's thread,
+    since it writes) indexes the folder's waiting bodies first, so it never misses one."""
+    province = server.province
+    store = province.inst.mailstore
+    folder = province.fresh_folder("nvan")
+    waiting = store.text_index.queue
+    store.text_index.queue = lambda content_ids: None  # type: ignore[method-assign]  # as in a burst of mail
+    try:
+        body = "Báo cáo kết quả chuyển đổi số của Sở Thông tin và Truyền thông.\r\n" * 200 + "Mã số: BC-2026-44."
+        province.deliver("nvan", simple("Báo cáo dài", body), folder)
+        province.deliver("nvan", simple("Thư ngắn", "Không liên quan."), folder)
+    finally:
+        store.text_index.queue = waiting  # type: ignore[method-assign]
+
+    def scenario() -> None:
+        client = server.imaplib("nvan")
+        client.select(folder)
+        status, data = client.search("UTF-8", "BODY", '"bc-2026-44"')
+        assert status == "OK" and data[0].split() == [b"1"]
+        status, data = client.search("UTF-8", "OR", "TEXT", '"chuyen doi so"', "SUBJECT", '"ngan"')
+        assert status == "OK" and data[0].split() == [b"1", b"2"]
+        client.logout()
+
+    await asyncio.to_thread(scenario)

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from congvu.imap import commands as c
 from congvu.imap.parser import parse_command
 from congvu.installation import Installation
-from congvu.mailstore import textsearch
+from congvu.mailstore import sorting, textsearch
 from congvu.mailstore.api import DELETED, FLAGGED, SEEN, FlagMode
 from congvu.mailstore.criteria import (
     AllOf,
@@ -260,7 +260,9 @@ def test_text_index_migration_keeps_messages_searchable(installation: Installati
     store = people.store
     store.deliver(message("Trước khi đổi chỉ mục", "Biên bản nghiệm thu công trình."), [people.an])
     folder = store.find_folder(people.an, "INBOX").id
-    assert search(people, folder, TextContains(TextField.BODY, "nghiem thu")) == (1,)
+    with monkeypatch.context() as before_0009:  # the text backlog (0009) is not there yet
+        before_0009.setattr(sorting, "catch_up", lambda ctx, folder_id: 0)
+        assert search(people, folder, TextContains(TextField.BODY, "nghiem thu")) == (1,)
     migrate.upgrade(installation.db)
     assert migrate.is_current(installation.db)
     store.deliver(message("Sau khi đổi chỉ mục", "Biên bản nghiệm thu lần hai."), [people.an])

@@ -8,6 +8,7 @@ been told about are reported, so results never name a message the client has not
 
 from __future__ import annotations
 
+import sys
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -27,9 +28,16 @@ from congvu.imapserver.searching import (
 )
 from congvu.imapserver.selected import SelectedFolder
 from congvu.mailstore.api import MailStoreApi, StoredMessage
+from congvu.mailstore.criteria import Criterion, needs_body_text
 
 if TYPE_CHECKING:
     from congvu.imapserver.connection import ImapConnection
+
+
+def _rows(folder: SelectedFolder, criterion: Criterion) -> int:
+    """The bound for ``AsyncMailStore.read``: a search of body text may first index the folder's waiting bodies
+    (a write), so it never runs on the session's own thread."""
+    return sys.maxsize if needs_body_text(criterion) else folder.count
 
 
 def _numbers(folder: SelectedFolder, uids: list[int], *, uid: bool) -> list[int]:
@@ -55,7 +63,7 @@ async def search(conn: ImapConnection, command: Search) -> Reply:
     criterion = to_criterion(command.key, folder, session.saved_uids)
     account, folder_id = session.account_id, folder.folder.id
     found = await conn.server.store.read(lambda store: store.search(account, folder_id, criterion),
-                                         rows=folder.count)
+                                         rows=_rows(folder, criterion))
     uids = visible(found, folder)
     numbers = _numbers(folder, uids, uid=command.uid)
     modseq = await _highest_modseq(conn, folder, uids) if modseq_key else None
@@ -81,7 +89,7 @@ async def sort(conn: ImapConnection, command: Sort) -> Reply:
     criterion = to_criterion(command.key, folder, session.saved_uids)
     account, folder_id, orders = session.account_id, folder.folder.id, sort_orders(command.criteria)
     found = await conn.server.store.read(lambda store: store.sort(account, folder_id, orders, criterion),
-                                         rows=folder.count)
+                                         rows=_rows(folder, criterion))
     uids = visible(found, folder)
     numbers = _numbers(folder, uids, uid=command.uid)
     modseq = await _highest_modseq(conn, folder, uids) if modseq_key else None
@@ -106,7 +114,8 @@ async def thread(conn: ImapConnection, command: Thread) -> Reply:
     store = conn.server.store
     criterion = to_criterion(command.key, folder, session.saved_uids)
     account, folder_id = session.account_id, folder.folder.id
-    uids = visible(await store.read(lambda s: s.search(account, folder_id, criterion), rows=folder.count), folder)
+    uids = visible(await store.read(lambda s: s.search(account, folder_id, criterion),
+                                    rows=_rows(folder, criterion)), folder)
     records: list[ThreadMessage] = []
     batch_size = conn.server.limits.fetch_batch
     for start in range(0, len(uids), batch_size):
