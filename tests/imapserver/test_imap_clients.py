@@ -126,12 +126,15 @@ async def test_neomutt_lists_and_reads_a_folder(server: ImapServer, tmp_path: Pa
     command = f'push "<tag-pattern>~A<enter><pipe-message>cat >> {out}<enter><exit>"'
     argv = ["neomutt", "-n", "-F", str(rc), "-f", f"imaps://localhost:{server.listeners.imaps_port}/{folder}",
             "-e", command]
-    screen = (await asyncio.to_thread(_run_in_pty, argv)).decode("utf-8", "replace")
+    started = time.monotonic()
+    screen = (await asyncio.to_thread(_run_in_pty, argv, 60)).decode("utf-8", "replace")
+    took = time.monotonic() - started
     assert "Giấy mời dự hội nghị" in screen and "Công văn số 15/STTTT-VP" in screen  # the index lists both
     text = out.read_text(encoding="utf-8")
-    assert "Kính mời đồng chí dự hội nghị tổng kết." in text
-    assert f"Kính gửi các đơn vị, đề nghị triển khai. Mã {mark}" in text
-    assert "Subject: Công văn số 15/STTTT-VP về chuyển đổi số" in text  # the RFC 2047 subject, decoded
+    seen = f"after {took:.1f} s; piped:\n{text[-1500:]}\nscreen:\n{screen[-3000:]}"  # to tell a slow run from a bug
+    assert "Kính mời đồng chí dự hội nghị tổng kết." in text, seen
+    assert f"Kính gửi các đơn vị, đề nghị triển khai. Mã {mark}" in text, seen
+    assert "Subject: Công văn số 15/STTTT-VP về chuyển đổi số" in text, seen  # the RFC 2047 subject, decoded
 
 
 def _offlineimap_config(server: ImapServer, who: str, folder: str, base: Path) -> Path:

@@ -4,12 +4,15 @@ processes, and which process holds a given connection."""
 from __future__ import annotations
 
 import os
+import queue
 import re
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 _LISTENING = re.compile(r"congvu: (\w+) đang nghe tại [\d.]+:(\d+)")
 
@@ -31,19 +34,32 @@ class Served:
         return {self.proc.pid, *self.worker_pids()}
 
 
-def start_serve(data: Path, *options: str) -> Served:
+def start_serve(data: Path, *options: str, timeout_s: float = 60.0) -> Served:
     """``congvu serve --data DATA --host 127.0.0.1 OPTIONS…``, once it has printed its listeners and its ready line
-    (or after 60 s)."""
+    (a server of one process prints none: then after ``timeout_s``, or once it has printed nothing for a second
+    after its listeners). Its output is read to the end by a thread, so the server never blocks on a full pipe."""
     proc = subprocess.Popen([sys.executable, "-m", "congvu", "serve", "--data", str(data), "--host", "127.0.0.1",
                              *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def drain(stream: IO[str]) -> None:
+        for text in stream:
+            lines.put(text)
+        lines.put(None)
+
+    threading.Thread(target=drain, args=(proc.stdout,), daemon=True).start()
     ports: dict[str, int] = {}
     line = ""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + timeout_s
     while "tiến trình" not in line and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
+        try:
+            got = lines.get(timeout=1.0 if ports else max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break  # listening, and nothing more to say: one process
+        if got is None:
             break
+        line = got
         match = _LISTENING.search(line)
         if match:
             ports[match.group(1)] = int(match.group(2))
