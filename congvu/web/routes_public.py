@@ -11,7 +11,7 @@ from congvu import __version__
 from congvu.directory.addresses import split_address
 from congvu.directory.export import ExportFormat, render
 from congvu.errors import CongVuError, InvalidInput, NotFound
-from congvu.store.schema import accounts, agencies
+from congvu.store.schema import accounts, agencies, message_text_backlog
 from congvu.vntext.naming import validate_local_part
 from congvu.web.client_setup import (
     MAX_AUTODISCOVER_REQUEST_BYTES,
@@ -36,7 +36,11 @@ def healthz(request: Request) -> JSONResponse:
     try:
         with web_of(request).inst.db.read() as conn:
             conn.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ok", "version": __version__, "database": "ok"})
+            # Long bodies delivered but not yet folded for search (congvu.mailstore.textbacklog): a number that
+            # stays high while no mail arrives means the indexing is stuck.
+            waiting = conn.execute(select(func.count()).select_from(message_text_backlog)).scalar_one()
+        return JSONResponse({"status": "ok", "version": __version__, "database": "ok",
+                             "text_index_waiting": int(waiting)})
     except Exception as exc:  # the health check reports, it does not raise
         return JSONResponse({"status": "error", "database": str(exc)}, status_code=503)
 

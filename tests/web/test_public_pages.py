@@ -23,6 +23,7 @@ def test_home_health_and_directory(installation: Installation) -> None:
     client = TestClient(create_app(installation))
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
+    assert health.json()["text_index_waiting"] == 0
     home = client.get("/")
     assert home.status_code == 200 and "UBND tỉnh Đồng Nai" in home.text
     assert "Danh bạ thư điện tử công vụ" in home.text and "<strong>2</strong>" in home.text
