@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import bindparam, delete, select, update
 
+from congvu.errors import NotFound
 from congvu.mail.mime import parse_entity
 from congvu.mail.searchfields import body_text
 from congvu.mailstore.context import MailContext
@@ -70,7 +71,12 @@ def index_contents(ctx: MailContext, content_ids: Sequence[int]) -> int:
         pending = conn.execute(_PENDING_SHAS, {"ids": list(content_ids)}).all()
     folded: dict[int, str] = {}
     for content_id, sha256 in pending:
-        folded[int(content_id)] = body_fold(ctx.blobs.get(str(sha256)))  # outside any transaction
+        try:
+            raw = ctx.blobs.get(str(sha256))
+        except NotFound:  # the bytes are gone (so is the message's body): never block its folder's searches
+            log.warning("content %s: blob %s is missing; its body stays out of the text index", content_id, sha256)
+            raw = b""
+        folded[int(content_id)] = body_fold(raw) if raw else ""  # outside any transaction
     if not folded:
         return 0
     with ctx.db.begin() as conn:

@@ -187,3 +187,15 @@ def test_downgrade_refuses_while_bodies_wait(installation: Installation, people:
         assert conn.execute(select(func.count()).select_from(message_contents)).scalar_one() == 1
     migrate.upgrade(installation.db)
     assert migrate.is_current(installation.db)
+
+
+def test_a_missing_blob_does_not_break_the_folders_searches(installation: Installation, people: People,
+                                                            paused: MailStore) -> None:
+    lost = paused.deliver(message("Mất dữ liệu", LONG_BODY), [people.an])
+    paused.deliver(message("Còn nguyên", LONG_BODY + " Bản sao thứ hai."), [people.an])
+    installation.blobs.path_for(lost.sha256).unlink()
+    inbox = paused.find_folder(people.an, "INBOX").id
+    assert paused.search(people.an, inbox, TextContains(TextField.BODY, "ban sao thu hai")) == (2,)
+    assert backlog_ids(installation) == []
+    assert search_body(installation, lost.content_id) == ""
+    check_fts(installation)
