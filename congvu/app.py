@@ -29,6 +29,7 @@ import sys
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from congvu.access.service import Access, access_for
@@ -39,6 +40,7 @@ from congvu.mailstore.aio import AsyncMailStore
 from congvu.mailstore.indexpool import share_cores
 from congvu.mailstore.notify import LocalNotifier
 from congvu.mailstore.outside_changes import OutsideChangeWatch
+from congvu.mailstore.textbacklog import STALE_S
 from congvu.runtime.bus import BUS_FD_ENV, ProcessBus
 from congvu.runtime.listen import ANY_FREE_PORT, ListenSockets
 from congvu.runtime.relay import receive_queue_wakeups, relay_mailbox_events, send_queue_wakeups
@@ -57,6 +59,7 @@ log = logging.getLogger(__name__)
 AUTO_PORT = ANY_FREE_PORT
 """A port setting meaning "any free port" (``--http-port auto``); 0 turns a listener off."""
 DOCUMENT_DISPATCH_INTERVAL_S = 30.0
+TEXT_SWEEP_S = 60.0
 # Which ListenSettings port each listener's socket comes from (the names are the sockets' names).
 LISTENER_PORTS = {"smtp": "smtp_port", "submission": "submission_port", "submissions": "smtps_port",
                   "imap": "imap_port", "imaps": "imaps_port", "http": "http_port"}
@@ -262,14 +265,18 @@ class Application:
         await _every(RESYNC_S, self._stop, resync, "limit resync")
 
     async def _resume_text_index(self) -> None:
-        """Long bodies an earlier run left unindexed (congvu.mailstore.textbacklog) are indexed now."""
-        try:
-            waiting = await asyncio.to_thread(self.inst.mailstore.text_index.resume)
-        except Exception:
-            log.exception("could not read the text index backlog")
-            return
-        if waiting:
-            log.info("lập chỉ mục văn bản cho %d thư còn chờ từ lần chạy trước", waiting)
+        """Long bodies left unindexed (congvu.mailstore.textbacklog): at start what an earlier run left, then every
+        minute what a process that stopped had queued."""
+        index = self.inst.mailstore.text_index
+        older_than: list[float | None] = [None]
+
+        async def sweep() -> None:
+            waiting = await asyncio.to_thread(partial(index.resume, older_than_s=older_than[0]))
+            if waiting:
+                log.info("lập chỉ mục văn bản cho %d thư còn chờ", waiting)
+            older_than[0] = STALE_S
+
+        await _every(TEXT_SWEEP_S, self._stop, sweep, "text index sweep")
 
     async def _dispatch_documents(self, docs: DocumentService) -> None:
         await _every(DOCUMENT_DISPATCH_INTERVAL_S, self._stop, lambda: asyncio.to_thread(docs.dispatch),

@@ -13,7 +13,8 @@ webmail list it at once). Afterwards:
   mail is accepted first and indexed just after;
 * a search that looks at body text first indexes whatever its folder still has in the backlog
   (:func:`catch_up`), so a search never misses a message because its index entry is late;
-* ``congvu serve`` indexes at start whatever an earlier run left in the backlog.
+* ``congvu serve`` indexes at start whatever an earlier run left in the backlog, and then every minute what has
+  waited there longer than :data:`STALE_S` (bodies queued by a process that stopped before indexing them).
 
 A content is taken off the backlog in the same transaction that writes its fold, and only if it is still there:
 two processes folding the same body write it once. Nothing is lost if a process stops mid-way: the backlog row
@@ -27,6 +28,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
+from datetime import timedelta
 
 from sqlalchemy import bindparam, delete, select, update
 
@@ -44,6 +46,7 @@ BATCH = 16
 QUIET_S = 0.3
 MAX_WAIT_S = 30.0
 MAX_QUEUED = 2_000
+STALE_S = 120.0
 
 _backlog = message_text_backlog.c
 _PENDING_IN_FOLDER = (select(_backlog.content_id).distinct()
@@ -101,10 +104,13 @@ def catch_up(ctx: MailContext, folder_id: int) -> int:
     return done
 
 
-def all_pending(ctx: MailContext) -> list[int]:
+def all_pending(ctx: MailContext, *, older_than_s: float | None = None) -> list[int]:
+    """The contents in the backlog (with ``older_than_s``: only those queued longer ago than that)."""
+    query = select(_backlog.content_id).order_by(_backlog.content_id)
+    if older_than_s is not None:
+        query = query.where(_backlog.queued_at < ctx.now() - timedelta(seconds=older_than_s))
     with ctx.db.read() as conn:
-        return [int(content_id) for content_id in conn.execute(
-            select(_backlog.content_id).order_by(_backlog.content_id)).scalars()]
+        return [int(content_id) for content_id in conn.execute(query).scalars()]
 
 
 class TextIndexer:
@@ -141,9 +147,13 @@ class TextIndexer:
                 self._thread.start()
         self._wake.set()
 
-    def resume(self) -> int:
-        """Queue whatever an earlier run left in the backlog; how many."""
-        waiting = all_pending(self.ctx)
+    def resume(self, *, older_than_s: float | None = None) -> int:
+        """Queue what the backlog holds (at start: what an earlier run left), or only what has waited longer than
+        ``older_than_s`` (what a process that stopped meanwhile had queued) and is not queued here; how many."""
+        waiting = all_pending(self.ctx, older_than_s=older_than_s)
+        with self._lock:
+            mine = set(self._queue)
+        waiting = [content_id for content_id in waiting if content_id not in mine]
         self.queue(waiting)
         return len(waiting)
 

@@ -199,3 +199,27 @@ def test_a_missing_blob_does_not_break_the_folders_searches(installation: Instal
     assert backlog_ids(installation) == []
     assert search_body(installation, lost.content_id) == ""
     check_fts(installation)
+
+
+def test_the_sweep_takes_only_what_waited_long_and_is_not_queued_here(installation: Installation, people: People,
+                                                                      paused: MailStore) -> None:
+    from datetime import timedelta
+
+    from congvu.mailstore.context import utcnow
+
+    old = paused.deliver(message("Bị bỏ lại", LONG_BODY), [people.an]).content_id
+    recent = paused.deliver(message("Vừa đến", LONG_BODY + " mới"), [people.an]).content_id
+    with installation.db.begin() as conn:  # as if queued by a process that stopped five minutes ago
+        conn.execute(message_text_backlog.update().where(message_text_backlog.c.content_id == old)
+                     .values(queued_at=utcnow() - timedelta(minutes=5)))
+    assert textbacklog.all_pending(paused.ctx, older_than_s=textbacklog.STALE_S) == [old]
+    assert sorted(textbacklog.all_pending(paused.ctx)) == sorted([old, recent])
+    later = MailStore(installation.db, installation.blobs)
+    try:
+        later.text_index._closed = True  # queue nothing: only what it would take is checked
+        later.text_index._queue.append(old)
+        assert later.text_index.resume(older_than_s=textbacklog.STALE_S) == 0  # already queued here
+        later.text_index._queue.clear()
+        assert later.text_index.resume(older_than_s=textbacklog.STALE_S) == 1
+    finally:
+        later.close()
