@@ -55,6 +55,9 @@ RECIPIENT = f"admin@{DOMAIN}"
 SENDER = "sender@bench-sender.example"
 PEER_DOMAIN = "bench.test"
 NEGATIVE_SOA = dns.rrset.from_text(".", 300, "IN", "SOA", "ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 300")
+STORED_ROW = "CôngVụ: 250 (đã lưu vào hộp thư)"
+INDEXED_ROW = "CôngVụ: và đã vào chỉ mục tìm kiếm"
+DOVECOT_ROW = "Postfix → LMTP → Dovecot: đã vào hộp thư"
 LISTEN_RE = re.compile(r"congvu: smtp đang nghe tại ([0-9.]+):(\d+)")
 
 
@@ -419,11 +422,11 @@ async def run_congvu(args: argparse.Namespace, folder: Path) -> tuple[list[Resul
             cpu = ServerCpu()
             started = time.perf_counter()
             seconds = await load(port, messages=count, sessions=sessions, size_kb=size_kb, recipient=RECIPIENT)
-            results.append(Result("CôngVụ: 250 (đã lưu vào hộp thư)", size_kb, sessions, count, seconds,
+            results.append(Result(STORED_ROW, size_kb, sessions, count, seconds,
                                   cpu.seconds()))
             if backlog.waiting():  # long bodies are folded and indexed for search once the burst is over
                 await backlog.drained()
-                results.append(Result("CôngVụ: và đã vào chỉ mục tìm kiếm", size_kb, sessions, count,
+                results.append(Result(INDEXED_ROW, size_kb, sessions, count,
                                       time.perf_counter() - started, cpu.seconds()))
         peak = tree_peak_memory_kib(process.pid)
     finally:
@@ -453,7 +456,7 @@ async def run_postfix(args: argparse.Namespace, folder: Path) -> list[Result]:
             deadline = time.monotonic() + 300
             while peer.delivered() < before + count and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
-            results.append(Result("Postfix → LMTP → Dovecot: đã vào hộp thư", size_kb, sessions,
+            results.append(Result(DOVECOT_ROW, size_kb, sessions,
                                    peer.delivered() - before, time.perf_counter() - started, cpu.seconds()))
     finally:
         peer.stop()
@@ -466,6 +469,13 @@ def report(results: list[Result], peak_kib: int | None) -> None:
         cpu = "" if r.cpu_ms_per_message is None else f"{r.cpu_ms_per_message:.1f}"
         print(f"{r.system:44} {r.size_kb:>5}KB {r.sessions:>6} {r.messages:>7} {r.seconds:>8.2f} {r.rate:>9.1f}"
               f" {cpu:>11}")
+    peers = {(r.size_kb, r.sessions): r.rate for r in results if r.system == DOVECOT_ROW and r.rate}
+    compared = [r for r in results if r.system in (STORED_ROW, INDEXED_ROW) and (r.size_kb, r.sessions) in peers]
+    if compared:
+        print("\nSo với Postfix → LMTP → Dovecot (thư đã vào hộp thư), cùng lần chạy:")
+        for r in compared:
+            share = r.rate / peers[(r.size_kb, r.sessions)] * 100
+            print(f"  {r.system:44} {r.size_kb:>5}KB {r.sessions:>6} phiên: {share:5.0f} %")
     if peak_kib is not None:
         print(f"\nBộ nhớ đỉnh của các tiến trình congvu serve (tổng VmHWM): {peak_kib / 1024:.1f} MiB")
 
