@@ -47,9 +47,17 @@ def _matching(compiler: SearchCompiler, criterion: Criterion, columns: tuple[Any
     return query.order_by(messages.c.uid)
 
 
-def search(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> tuple[int, ...]:
+def _bodies_indexed(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> None:
+    """Before a search of body text: the folder's bodies still waiting to be indexed are indexed now, once the
+    viewer is known to be allowed to read the folder (textbacklog.py)."""
     if needs_body_text(criterion):
+        with ctx.db.read() as conn:
+            open_folder(conn, viewer_id, folder_id, "r")
         catch_up(ctx, folder_id)
+
+
+def search(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> tuple[int, ...]:
+    _bodies_indexed(ctx, viewer_id, folder_id, criterion)
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
         scan = text_scan(ctx, access, criterion)
@@ -61,8 +69,7 @@ def search(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterio
 
 
 def _fields(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> list[SortFields]:
-    if needs_body_text(criterion):
-        catch_up(ctx, folder_id)
+    _bodies_indexed(ctx, viewer_id, folder_id, criterion)
     with ctx.snapshot_read() as conn:
         access = open_folder(conn, viewer_id, folder_id, "r")
         compiler = SearchCompiler(ctx, conn, access)

@@ -223,3 +223,14 @@ def test_the_sweep_takes_only_what_waited_long_and_is_not_queued_here(installati
         assert later.text_index.resume(older_than_s=textbacklog.STALE_S) == 1
     finally:
         later.close()
+
+
+def test_a_viewer_without_rights_indexes_nothing(installation: Installation, people: People,
+                                                 paused: MailStore) -> None:
+    from congvu.errors import CongVuError
+
+    paused.deliver(message("Riêng tư", LONG_BODY), [people.an])
+    inbox = paused.find_folder(people.an, "INBOX").id
+    with pytest.raises(CongVuError):
+        paused.search(people.binh, inbox, TextContains(TextField.BODY, "dong khoi"))
+    assert len(backlog_ids(installation)) == 1
