@@ -119,8 +119,7 @@ class TextIndexer:
     def __init__(self, ctx: MailContext, last_delivery: Callable[[], float] = lambda: 0.0) -> None:
         self.ctx = ctx
         self.last_delivery = last_delivery  # time.monotonic() of the latest delivery, to wait for a pause
-        self._queue: deque[int] = deque()
-        self._oldest = 0.0
+        self._queue: deque[tuple[int, float]] = deque()  # (content id, time.monotonic() when queued)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._closed = False
@@ -139,9 +138,8 @@ class TextIndexer:
         with self._lock:
             if self._closed:
                 return
-            if not self._queue:
-                self._oldest = time.monotonic()
-            self._queue.extend(ids)
+            now = time.monotonic()
+            self._queue.extend((content_id, now) for content_id in ids)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="congvu-text-index", daemon=True)
                 self._thread.start()
@@ -152,7 +150,7 @@ class TextIndexer:
         ``older_than_s`` (what a process that stopped meanwhile had queued) and is not queued here; how many."""
         waiting = all_pending(self.ctx, older_than_s=older_than_s)
         with self._lock:
-            mine = set(self._queue)
+            mine = {content_id for content_id, _queued in self._queue}
         waiting = [content_id for content_id in waiting if content_id not in mine]
         self.queue(waiting)
         return len(waiting)
@@ -169,7 +167,7 @@ class TextIndexer:
     def _delay(self) -> float:
         """Seconds to wait before the next batch (0: now)."""
         now = time.monotonic()
-        if len(self._queue) >= MAX_QUEUED or now - self._oldest >= MAX_WAIT_S:
+        if len(self._queue) >= MAX_QUEUED or now - self._queue[0][1] >= MAX_WAIT_S:
             return 0.0
         return max(0.0, QUIET_S - (now - self.last_delivery()))
 
@@ -180,9 +178,7 @@ class TextIndexer:
                     self._thread = None
                     return
                 delay = self._delay()
-                batch = [] if delay else [self._queue.popleft() for _ in range(min(BATCH, len(self._queue)))]
-                if batch and self._queue:
-                    self._oldest = time.monotonic()
+                batch = [] if delay else [self._queue.popleft()[0] for _ in range(min(BATCH, len(self._queue)))]
             if delay:
                 self._wake.clear()
                 self._wake.wait(delay)

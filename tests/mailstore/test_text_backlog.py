@@ -130,15 +130,16 @@ def test_the_indexer_waits_for_deliveries_to_pause(people: People, monkeypatch: 
     store = people.store
     indexer = store.text_index
     monkeypatch.setattr(textbacklog, "QUIET_S", 30.0)
-    store.deliveries.last_delivery = time.monotonic()
-    indexer._oldest = time.monotonic()
-    indexer._queue.extend([1, 2])
+    store.deliveries.last_delivery = now = time.monotonic()
+    indexer._queue.extend([(1, now), (2, now)])
     assert indexer._delay() > 29  # deliveries are still arriving: wait
     monkeypatch.setattr(textbacklog, "MAX_QUEUED", 2)
     assert indexer._delay() == 0  # but not once the backlog is long
     monkeypatch.setattr(textbacklog, "MAX_QUEUED", 100)
-    indexer._oldest = time.monotonic() - textbacklog.MAX_WAIT_S
-    assert indexer._delay() == 0  # nor once the oldest has waited long enough
+    indexer._queue.appendleft((3, now - textbacklog.MAX_WAIT_S))
+    assert indexer._delay() == 0  # nor while the oldest has waited long enough (under load that lasts)
+    indexer._queue.popleft()
+    assert indexer._delay() > 29  # the others have not
     indexer._queue.clear()
 
 
@@ -217,7 +218,7 @@ def test_the_sweep_takes_only_what_waited_long_and_is_not_queued_here(installati
     later = MailStore(installation.db, installation.blobs)
     try:
         later.text_index._closed = True  # queue nothing: only what it would take is checked
-        later.text_index._queue.append(old)
+        later.text_index._queue.append((old, time.monotonic()))
         assert later.text_index.resume(older_than_s=textbacklog.STALE_S) == 0  # already queued here
         later.text_index._queue.clear()
         assert later.text_index.resume(older_than_s=textbacklog.STALE_S) == 1
