@@ -9,10 +9,12 @@ Order (RFC 5321 §4.1.1.4, §6.1: the ``250`` takes responsibility for the messa
    (RFC 8601); DMARC reject refuses, quarantine files into Junk.
 3. ``Received`` on top (RFC 5321 §4.4); local copies also get ``Return-Path``.
 4. Local mailboxes through the mail store (durable on return), outside recipients into the outbound queue
-   (durable on return), held mail into the ``Held`` folder of the hold mailbox. If any step fails the client gets
-   ``451`` and will retry: a retry may duplicate what was already delivered, it never loses anything. Once the
-   local copies are durable the after-delivery hook sees them (official documents in agency mailboxes); a fault
-   there is logged and never fails the message. Mail filed into Junk is not handed over.
+   (durable on return), held mail into the ``Held`` folder of the hold mailbox. Outside members of a local alias
+   or group are outside recipients too: the outbound free-webmail rule applies to each (forwarded, with a warning,
+   held or not forwarded), whether the message came by submission or from the Internet. If any step fails the
+   client gets ``451`` and will retry: a retry may duplicate what was already delivered, it never loses anything.
+   Once the local copies are durable the after-delivery hook sees them (official documents in agency mailboxes);
+   a fault there is logged and never fails the message. Mail filed into Junk is not handed over.
 5. Only then: notices, usage events and rate counters, none of which can fail the message.
 """
 
@@ -27,6 +29,7 @@ from congvu.directory.resolve import AddressState
 from congvu.mail.compose import ensure_standard_headers
 from congvu.mail.fields import HeaderBlock, split_header
 from congvu.mail.headers import parse_addresses
+from congvu.mail.srs import is_srs
 from congvu.mailstore.api import SpecialUse
 from congvu.smtpserver import replies, tracing
 from congvu.smtpserver.dsnreports import local_successes, send_success_report
@@ -34,7 +37,7 @@ from congvu.smtpserver.mailauth import rename_forged_results
 from congvu.smtpserver.notices import HeldMail, PolicyNotices
 from congvu.smtpserver.replies import Reply
 from congvu.smtpserver.seams import InboundAction, InboundMessage, InboundVerdict
-from congvu.smtpserver.settings import Direction, PolicyAction
+from congvu.smtpserver.settings import Direction, MailPolicy, PolicyAction
 from congvu.smtpserver.state import FreeMailNote, ListenerKind, Transaction
 from congvu.smtpserver.trace import TraceInfo, add_field, add_received, add_return_path
 from congvu.smtpserver.usage import record, record_free_mail
@@ -93,7 +96,8 @@ class Intake:
                          authenticated=user is not None, utf8=txn.smtp_utf8, queue_id=txn.queue_id)
         single = txn.accepted[0].address if len(txn.accepted) == 1 else None
         raw = add_received(raw, info, recipient=single, now=now)
-        plan = _Plan.of(txn, inbound_hold=free is not None and free.action == PolicyAction.HOLD)
+        plan = _Plan.of(txn, inbound_hold=free is not None and free.action == PolicyAction.HOLD,
+                        policy=services.policy)
         try:
             await self._carry_out(plan, txn, raw, folder, user.account_id if user else None, free)
         except Exception:  # the request boundary: whatever failed, the client is told to retry
@@ -163,9 +167,9 @@ class Intake:
             await asyncio.to_thread(outbound.enqueue, mail_from=mail_from, recipients=plan.remote, raw=raw,
                                     submitted_by=account_id, dsn=txn.dsn, recipient_dsn=plan.remote_dsn)
         if plan.held:
-            direction = Direction.OUTBOUND if self.kind.submission else Direction.INBOUND
-            domains = sorted({r.free_mail.domain for r in txn.accepted if r.free_mail} |
-                             ({free.domain} if free else set()))
+            direction = Direction.INBOUND if plan.inbound_hold else Direction.OUTBOUND
+            domains = sorted({domain for domain, _action, _count in plan.free_mail_hits()} |
+                             ({free.domain} if free and plan.inbound_hold else set()))
             await self.notices.hold(HeldMail(raw=raw, direction=direction, domains=tuple(domains),
                                              mail_from=txn.sender, recipients=plan.held, queue_id=txn.queue_id))
 
@@ -189,14 +193,15 @@ class Intake:
             await record(services, "send", account_id=account_id, detail={
                 "recipients": len(txn.accepted), "local_mailboxes": len(plan.mailboxes),
                 "remote": len(plan.remote), "held": len(plan.held), "queue_id": txn.queue_id})
-            for domain, action, count in plan.free_mail_hits():
-                await record_free_mail(services, Direction.OUTBOUND, action, domain, account_id=account_id,
-                                       recipients=count)
-                notes.extend(_note(Direction.OUTBOUND, action, domain))
-            warned = sorted({d for d, a, _ in plan.free_mail_hits() if a == PolicyAction.WARN})
-            if warned and address is not None and account_id is not None:
-                await self.notices.warn_sender(account_id, address, tuple(warned), txn.queue_id)
-        elif free is not None:
+        # Outside free-mail recipients: named at RCPT (submission) or members of a local alias or group (either).
+        for domain, action, count in plan.free_mail_hits():
+            await record_free_mail(services, Direction.OUTBOUND, action, domain, account_id=account_id,
+                                   recipients=count)
+            notes.extend(_note(Direction.OUTBOUND, action, domain))
+        warned = sorted({d for d, a, _ in plan.free_mail_hits() if a == PolicyAction.WARN})
+        if self.kind.submission and warned and address is not None and account_id is not None:
+            await self.notices.warn_sender(account_id, address, tuple(warned), txn.queue_id)
+        if free is not None and not self.kind.submission:
             await record_free_mail(services, Direction.INBOUND, free.action, free.domain, account_id=None,
                                    recipients=len(txn.accepted))
             notes.extend(_note(Direction.INBOUND, free.action, free.domain))
@@ -209,6 +214,8 @@ def _note(direction: Direction, action: PolicyAction, domain: str) -> tuple[str,
         return ()
     if action == PolicyAction.HOLD:
         return (f"held for review by an administrator under the province's free webmail policy ({domain})",)
+    if action == PolicyAction.REJECT:  # only a forwarding member gets here: a recipient named at RCPT is refused
+        return (f"not forwarded to free webmail ({domain}) under the province's policy",)
     if direction == Direction.OUTBOUND:
         return (f"warning: official mail to free webmail ({domain}) is discouraged by the province's policy",)
     return (f"note: mail from free webmail ({domain}) is discouraged by the province's policy",)
@@ -218,33 +225,49 @@ class _Plan:
     """Where the message goes: local mailboxes, outside addresses, and recipients whose copy is held."""
 
     def __init__(self, mailboxes: list[int], remote: list[str], held: list[str],
-                 hits: list[tuple[str, PolicyAction]], remote_dsn: dict[str, DsnRecipient] | None = None) -> None:
+                 hits: list[tuple[str, PolicyAction]], remote_dsn: dict[str, DsnRecipient] | None = None, *,
+                 inbound_hold: bool = False) -> None:
         self.mailboxes = mailboxes
         self.remote = remote
         self.remote_dsn = remote_dsn or {}  # RFC 3461 NOTIFY/ORCPT of recipients addressed outside directly
         self.held = held
+        self.inbound_hold = inbound_hold  # the whole message is held: its sender uses free webmail
         self._hits = hits
 
     @classmethod
-    def of(cls, txn: Transaction, *, inbound_hold: bool) -> _Plan:
+    def of(cls, txn: Transaction, *, inbound_hold: bool, policy: MailPolicy) -> _Plan:
         if inbound_hold:
-            return cls([], [], [r.address for r in txn.accepted], [])
+            return cls([], [], [r.address for r in txn.accepted], [], inbound_hold=True)
         mailboxes: dict[int, None] = {}
         remote: dict[str, None] = {}
         requests: dict[str, DsnRecipient] = {}
-        held: list[str] = []
+        held: dict[str, None] = {}
         hits: list[tuple[str, PolicyAction]] = []
         for recipient in txn.accepted:
             if recipient.free_mail is not None:
                 hits.append((recipient.free_mail.domain, recipient.free_mail.action))
                 if recipient.free_mail.action == PolicyAction.HOLD:
-                    held.append(recipient.address)
+                    held[recipient.address] = None
                     continue
             mailboxes.update(dict.fromkeys(recipient.resolution.mailbox_ids))
-            remote.update(dict.fromkeys(recipient.resolution.remote))
-            if recipient.resolution.state == AddressState.REMOTE:
+            resolution = recipient.resolution
+            if resolution.state == AddressState.REMOTE:
                 requests[recipient.address] = recipient.dsn
-        return cls(list(mailboxes), list(remote), held, hits, requests)
+                remote.update(dict.fromkeys(resolution.remote))
+                continue
+            forwarding = not is_srs(recipient.address)  # a bounce to an SRS address goes back to its sender
+            for member in resolution.remote:
+                domain = policy.free_mail_domain(member) if forwarding else None
+                if domain is None:
+                    remote[member] = None
+                    continue
+                action = policy.outbound_free_mail
+                hits.append((domain, action))
+                if action == PolicyAction.HOLD:
+                    held[member] = None
+                elif action != PolicyAction.REJECT:
+                    remote[member] = None
+        return cls(list(mailboxes), list(remote), list(held), hits, requests)
 
     def free_mail_hits(self) -> list[tuple[str, PolicyAction, int]]:
         counted: dict[tuple[str, PolicyAction], int] = {}

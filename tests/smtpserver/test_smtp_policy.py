@@ -11,6 +11,7 @@ import pytest
 from smtp_harness import DOMAIN, PASSWORD, Province, ServerFactory, SmtpServer, message, token
 from sqlalchemy import select
 
+from congvu.delivery.queue import OutboundQueue
 from congvu.mail.fields import split_header
 from congvu.security.dns import StaticResolver
 from congvu.smtpserver.mailauth import MailAuthChecker
@@ -20,6 +21,12 @@ from congvu.store.schema import usage_events
 
 def _policy(**actions: PolicyAction) -> MailPolicy:
     return MailPolicy(hold_mailbox=f"postmaster@{DOMAIN}", **actions)  # type: ignore[arg-type]
+
+
+def _queued_to(province: Province, tag: str) -> list[list[str]]:
+    """The recipients of each queued message carrying ``tag``."""
+    queue = OutboundQueue(province.inst)
+    return [sorted(r.recipient for r in m.recipients) for m in queue.list() if tag.encode() in queue.read(m)]
 
 
 def _free_mail_events(province: Province) -> list[dict[str, object]]:
@@ -151,3 +158,38 @@ async def test_dmarc_results_from_the_inbound_verifier(start_server: ServerFacto
     fields = split_header(junk[0]).fields
     assert [f.key for f in fields[:3]] == ["return-path", "received", "authentication-results"]
     assert b"dmarc=fail" in fields[2].value and b"spf=fail" in fields[2].value
+
+
+async def test_an_alias_forwarding_to_free_webmail_follows_the_outbound_rule(start_server: ServerFactory,
+                                                                           province: Province) -> None:
+    """An alias or group with an outside free-mail member is outbound mail to free webmail too, whether the message
+    came from the Internet or by submission: forwarded with a warning, held, or not forwarded; always counted."""
+    tag = token()
+    alias = f"banchidao-{tag.lower()}@{DOMAIN}"
+    province.inst.directory.aliases.add(alias, [f"lannt@{DOMAIN}", "canbo.cu@gmail.com", "doitac@example.net"])
+
+    warning = await start_server(policy=_policy(outbound_free_mail=PolicyAction.WARN))
+    reply = await _inbound(warning, "congdan@example.org", alias, f"canh-bao {tag}")
+    assert "warning: official mail to free webmail (gmail.com)" in reply
+    assert len(province.find("lannt", f"canh-bao {tag}")) == 1
+    assert _queued_to(province, f"canh-bao {tag}") == [["canbo.cu@gmail.com", "doitac@example.net"]]
+    assert _free_mail_events(province)[-1] == {"direction": "outbound", "action": "warn", "domain": "gmail.com",
+                                               "recipients": 1}
+
+    refusing = await start_server(policy=_policy(outbound_free_mail=PolicyAction.REJECT))
+    reply = await _submit(refusing, alias, f"tu-choi {tag}")
+    assert "not forwarded to free webmail (gmail.com)" in reply
+    assert len(province.find("lannt", f"tu-choi {tag}")) == 1  # the alias's other members still get it
+    assert _queued_to(province, f"tu-choi {tag}") == [["doitac@example.net"]]
+    assert _free_mail_events(province)[-1] == {"direction": "outbound", "action": "reject", "domain": "gmail.com",
+                                               "recipients": 1}
+
+    holding = await start_server(policy=_policy(outbound_free_mail=PolicyAction.HOLD))
+    reply = await _inbound(holding, "congdan@example.org", alias, f"giu-lai {tag}")
+    assert "held for review" in reply
+    assert len(province.find("lannt", f"giu-lai {tag}")) == 1
+    assert _queued_to(province, f"giu-lai {tag}") == [["doitac@example.net"]]
+    (held,) = province.find("admin", f"giu-lai {tag}", "Held")
+    header = split_header(held)
+    assert header.value("x-congvu-held-for") == b"canbo.cu@gmail.com"
+    assert b"outbound; free webmail gmail.com" in (header.value("x-congvu-held") or b"")
