@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import func, select, text
 
 from congvu import __version__
+from congvu.delivery.records import mta_sts_policy
 from congvu.directory.addresses import split_address
 from congvu.directory.export import ExportFormat, render
 from congvu.errors import CongVuError, InvalidInput, NotFound
@@ -97,6 +98,13 @@ def public_directory_file(request: Request, fmt: str,
 @router.get("/cau-hinh-thu", response_class=HTMLResponse)
 def mail_client_page(request: Request) -> HTMLResponse:
     return page(request, "mail_setup.html", setup=mail_setup(web_of(request).inst.settings))
+
+
+@router.get("/.well-known/mta-sts.txt")
+def mta_sts(request: Request) -> Response:
+    """The MTA-STS policy (RFC 8461 §3.2) that ``congvu dns records`` announces: served here for the host
+    ``mta-sts.<domain>`` (a CNAME to this server, behind HTTPS), so other servers use TLS when they send to us."""
+    return Response(mta_sts_policy(web_of(request).inst.settings.hostname), media_type="text/plain")
 
 
 @router.get("/.well-known/autoconfig/mail/config-v1.1.xml")

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
 from fastapi.testclient import TestClient
 
+from congvu.delivery.records import dns_records, mta_sts_policy
 from congvu.installation import Installation
 from congvu.web.app import create_app
 
@@ -24,6 +26,14 @@ def test_home_health_and_directory(installation: Installation) -> None:
     health = client.get("/healthz")
     assert health.status_code == 200 and health.json()["status"] == "ok"
     assert health.json()["text_index_waiting"] == 0
+    # The MTA-STS policy that `congvu dns records` announces (its id is the policy's hash) is served.
+    policy = client.get("/.well-known/mta-sts.txt")
+    assert policy.status_code == 200 and policy.headers["content-type"].startswith("text/plain")
+    settings = installation.settings
+    assert policy.text == mta_sts_policy(settings.hostname)
+    assert f"mx: {settings.hostname}\r\n" in policy.text and policy.text.startswith("version: STSv1\r\n")
+    announced = next(r for r in dns_records(settings) if r.name.startswith("_mta-sts."))
+    assert hashlib.sha256(policy.text.encode()).hexdigest()[:20] in announced.value
     home = client.get("/")
     assert home.status_code == 200 and "UBND tỉnh Đồng Nai" in home.text
     assert "Danh bạ thư điện tử công vụ" in home.text and "<strong>2</strong>" in home.text
