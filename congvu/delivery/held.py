@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from congvu.delivery.forwarding import sender_rewriter
 from congvu.delivery.queue import OutboundQueue
 from congvu.delivery.trace_log import TraceEvent, TraceRecord
 from congvu.errors import InvalidInput, NotFound, PermissionDenied
@@ -190,7 +191,11 @@ class HeldMail:
             self.store.deliver(stamped, list(local))
             self._intake().delivered(stamped, list(local))
         if remote:
-            self.outbound.enqueue(mail_from=message.mail_from, recipients=remote, raw=raw, submitted_by=None)
+            # Mail from outside that goes out again (a forwarding member of an alias) leaves with a sender of ours,
+            # as the SMTP server would have sent it, so the next server's SPF check passes (our own senders stay).
+            srs = sender_rewriter(self.inst.settings)
+            mail_from = srs.forward(message.mail_from) if srs is not None else message.mail_from
+            self.outbound.enqueue(mail_from=mail_from, recipients=remote, raw=raw, submitted_by=None)
         self._remove(message)
         self._trace(message, TraceEvent.RELEASED, f"quản trị {actor} cho đi tiếp", at=decided)
         self._trace(message, TraceEvent.STORED, None, recipients=stored, folder="INBOX")

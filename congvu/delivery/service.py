@@ -1,7 +1,8 @@
 """Starting outbound delivery for an installation: what the composition root calls.
 
 ``run_delivery_worker(inst, stop=…)`` builds the resolver from ``[dns]``, the report sink from the
-installation's mail store (when it has one) and runs :class:`DeliveryWorker` until ``stop`` is set. Pass the
+installation's mail store (when it has one), the sender rewriter when ``[delivery] srs`` is on (so reports on
+forwarded mail reach the original sender) and runs :class:`DeliveryWorker` until ``stop`` is set. Pass the
 same :class:`OutboundQueue` the SMTP server enqueues into, so a new message wakes the worker at once instead of
 at the next poll.
 """
@@ -12,6 +13,7 @@ import asyncio
 from typing import Protocol
 
 from congvu.delivery.clock import Clock
+from congvu.delivery.forwarding import sender_rewriter
 from congvu.delivery.local import MailboxDelivery, MailStoreReports, ReportSink
 from congvu.delivery.queue import OutboundQueue, QueueHost
 from congvu.delivery.resolver import NetworkResolver
@@ -37,7 +39,8 @@ def build_worker(inst: WorkerHost, *, resolver: Resolver | None = None, clock: C
                  queue: OutboundQueue | None = None, store: MailboxDelivery | None = None) -> DeliveryWorker:
     queue = queue or OutboundQueue(inst, clock=clock)
     return DeliveryWorker(queue, resolver=resolver or NetworkResolver.from_settings(inst.settings),
-                          clock=clock or queue.clock, reports=report_sink(inst, store))
+                          clock=clock or queue.clock, reports=report_sink(inst, store),
+                          srs=sender_rewriter(inst.settings))
 
 
 async def run_delivery_worker(inst: WorkerHost, *, stop: asyncio.Event, resolver: Resolver | None = None,

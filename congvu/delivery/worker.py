@@ -5,7 +5,8 @@ per transaction, RFC 5321 §4.5.3.1.8), find the route (:mod:`congvu.delivery.ro
 policy (:mod:`congvu.delivery.mtasts`), run the transactions concurrently (``concurrency`` at once), record
 every recipient's outcome — delivered, failed (5xx, unknown domain, null MX) or retried later with backoff —
 and settle finished messages: a DSN to the sender for the failed recipients (locally through the mail store when
-the sender is ours), then the queue entry goes. :meth:`DeliveryWorker.run` repeats passes until ``stop`` is
+the sender is ours; to the original sender when the envelope sender is an SRS address we made while forwarding),
+then the queue entry goes. :meth:`DeliveryWorker.run` repeats passes until ``stop`` is
 set, sleeping through the injected clock until the next due time, a poll interval, or a wake-up from
 :meth:`OutboundQueue.enqueue`. Database and blob calls run in threads so the event loop never blocks on them.
 """
@@ -29,6 +30,7 @@ from congvu.delivery.queue import DELIVERED, FAILED, Batch, OutboundQueue, Outco
 from congvu.delivery.routing import RouteError, resolve_targets
 from congvu.delivery.transport import HostsUnavailable, SmtpClient
 from congvu.errors import NotFound
+from congvu.mail.srs import SenderRewriter, SrsError, is_srs
 from congvu.security.dns import Resolver
 
 log = logging.getLogger("congvu.delivery")
@@ -40,8 +42,9 @@ EXPIRED_PREFIX = "hết thời hạn gửi lại: "
 class DeliveryWorker:
     def __init__(self, queue: OutboundQueue, *, resolver: Resolver, clock: Clock | None = None,
                  reports: ReportSink | None = None, client: SmtpClient | None = None,
-                 mta_sts: MtaStsCache | None = None) -> None:
+                 mta_sts: MtaStsCache | None = None, srs: SenderRewriter | None = None) -> None:
         self.queue = queue
+        self.srs = srs  # reverses the SRS senders of forwarded mail, so their reports reach the original sender
         self.settings = queue.settings
         self.resolver = resolver
         self.clock: Clock = clock or queue.clock
@@ -181,27 +184,46 @@ class DeliveryWorker:
             await asyncio.to_thread(self.queue.mark_delay_notified, [r.id for r in message.recipients])
         return len(waiting)
 
+    def _report_address(self, message: QueuedMessage) -> str | None:
+        """Who gets the report on ``message``: its envelope sender, or — when that is an SRS address we gave mail
+        forwarded outside — the original sender it stands for; ``None`` when an SRS address of ours does not
+        reverse (forged, damaged or expired)."""
+        sender = message.mail_from
+        if self.srs is None or not is_srs(sender) or \
+                sender.rpartition("@")[2].lower() not in self.settings.local_domains:
+            return sender
+        try:
+            return self.srs.reverse(sender, now=self.clock.now().timestamp())
+        except SrsError as exc:
+            log.warning("địa chỉ SRS %s của người gửi không hợp lệ hoặc đã hết hạn (%s); bỏ báo tình trạng của thư "
+                        "%s (invalid or expired SRS sender; report dropped)", sender, exc, message.id)
+            return None
+
     async def _send_report(self, message: QueuedMessage, reports: list[RecipientReport], *, how: str) -> None:
+        to = self._report_address(message)
+        if to is None:
+            return
         try:
             original = await asyncio.to_thread(self.queue.read, message)
         except NotFound:  # the blob is gone: report without the original header section
             original = b"\r\n"
-        sender_domain = message.mail_from.rpartition("@")[2].lower()
         postmaster = f"postmaster@{self.settings.domain}"
-        report = build_dsn(original=original, sender=message.mail_from, hostname=self.settings.hostname,
+        report = build_dsn(original=original, sender=to, hostname=self.settings.hostname,
                            postmaster=postmaster, arrival=message.created_at, now=self.clock.now(),
                            failures=reports, envelope_id=message.dsn.envid, return_full=message.dsn.full)
         recipients = [r.recipient for r in reports]
-        if sender_domain in self.settings.local_domains:
-            if self.reports is not None and await asyncio.to_thread(self.reports.deliver_local,
-                                                                   message.mail_from, report):
-                queue_trace.reported(self.queue.trace, message, recipients, how=f"{how} vào hộp thư người gửi")
+        forwarded = " (thư chuyển tiếp, SRS)" if to != message.mail_from else ""
+        if to.rpartition("@")[2].lower() in self.settings.local_domains:
+            if self.reports is not None and await asyncio.to_thread(self.reports.deliver_local, to, report):
+                queue_trace.reported(self.queue.trace, message, recipients,
+                                     how=f"{how} vào hộp thư người gửi{forwarded}")
                 return
             log.warning("người gửi %s không còn hộp thư nhận báo tình trạng; bỏ báo tình trạng của thư %s",
-                        message.mail_from, message.id)
+                        to, message.id)
             return
-        await asyncio.to_thread(self.queue.enqueue_report, recipient=message.mail_from, raw=report)
-        queue_trace.reported(self.queue.trace, message, recipients, how=f"{how} gửi về máy chủ của người gửi")
+        await asyncio.to_thread(self.queue.enqueue_report, recipient=to, raw=report)
+        queue_trace.reported(self.queue.trace, message, recipients,
+                             how=f"{how} gửi về máy chủ của người gửi{forwarded}")
 
     # -- the loop -------------------------------------------------------------------------------------------
 

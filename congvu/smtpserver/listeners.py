@@ -15,10 +15,9 @@ import logging
 import ssl
 from dataclasses import dataclass, field
 
+from congvu.delivery.forwarding import sender_rewriter
 from congvu.errors import ConfigError
 from congvu.installation import Installation
-from congvu.installation.keys import srs_secret
-from congvu.mail.srs import SenderRewriter
 from congvu.mailstore.aio import AsyncMailStore
 from congvu.runtime.listen import ANY_FREE_PORT, BACKLOG, ListenSockets
 from congvu.runtime.proxy_header import trusted_networks
@@ -36,7 +35,7 @@ from congvu.smtpserver.seams import (
     OutboundQueue,
     SmtpServices,
 )
-from congvu.smtpserver.settings import SRS_KEY_FILE, load_limits, load_mail_policy, srs_enabled
+from congvu.smtpserver.settings import load_limits, load_mail_policy
 from congvu.smtpserver.state import ListenerKind
 
 log = logging.getLogger("congvu.smtp")
@@ -154,8 +153,7 @@ async def start_smtp_listeners(inst: Installation, *, host: str, smtp_port: int,
     book = AddressBook(inst.db, inst.directory, services.mailstore)
     state = ServerState.create(services, book, hostname=inst.settings.hostname, tls_context=context)
     state.proxy_from = trusted_networks(inst.settings.raw)
-    if srs_enabled(inst.settings.raw):
-        state.srs = SenderRewriter(srs_secret(inst.settings.data.root / SRS_KEY_FILE), inst.settings.domain)
+    state.srs = sender_rewriter(inst.settings)
     listeners = SmtpListeners(bound=(), state=state, _owned_mailstore=owned)
     if smtp_port != 0:
         # The public suffix list (DMARC's organizational domains) is read once per process, at start rather than

@@ -104,20 +104,6 @@ def _section(raw: Mapping[str, object], name: str) -> Mapping[str, object]:
     return section
 
 
-SRS_KEY_FILE = "srs.key"
-
-
-def srs_enabled(raw: Mapping[str, object]) -> bool:
-    """``[delivery] srs`` (on unless ``false``): rewrite the sender of mail forwarded outside (RFC-less but
-    universal practice, see :mod:`congvu.mail.srs`)."""
-    section = raw.get("delivery", {})
-    value = section.get("srs", True) if isinstance(section, Mapping) else True
-    if not isinstance(value, bool):
-        raise ConfigError(f"«delivery.srs» phải là true hoặc false: {value!r}",
-                          message_en=f"'delivery.srs' must be true or false: {value!r}")
-    return value
-
-
 def load_limits(raw: Mapping[str, object]) -> SmtpLimits:
     section = _section(raw, "smtp")
     known = {f.name for f in fields(SmtpLimits)}

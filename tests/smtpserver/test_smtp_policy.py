@@ -11,6 +11,7 @@ import pytest
 from smtp_harness import DOMAIN, PASSWORD, Province, ServerFactory, SmtpServer, message, token
 from sqlalchemy import select
 
+from congvu.delivery.held import HeldMail
 from congvu.delivery.queue import OutboundQueue
 from congvu.mail.fields import split_header
 from congvu.security.dns import StaticResolver
@@ -193,3 +194,11 @@ async def test_an_alias_forwarding_to_free_webmail_follows_the_outbound_rule(sta
     header = split_header(held)
     assert header.value("x-congvu-held-for") == b"canbo.cu@gmail.com"
     assert b"outbound; free webmail gmail.com" in (header.value("x-congvu-held") or b"")
+    # Released, the copy goes on as it would have: to the member, from a sender of ours (SRS) since it came from
+    # outside.
+    held_id = reply.rsplit("queued as ", 1)[1].split(";")[0].strip()
+    HeldMail(province.inst).release(held_id, actor=f"admin@{DOMAIN}")
+    queue = OutboundQueue(province.inst)
+    (released,) = [m for m in queue.list() if f"giu-lai {tag}".encode() in queue.read(m)
+                   and [r.recipient for r in m.recipients] == ["canbo.cu@gmail.com"]]
+    assert released.mail_from.startswith("SRS0=") and released.mail_from.endswith(f"=congdan@{DOMAIN}")
