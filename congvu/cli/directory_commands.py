@@ -45,7 +45,7 @@ def _show_account(args: argparse.Namespace, a: Account, password: str | None = N
         return
     emit_fields([("Họ và tên", a.full_name), ("Địa chỉ", a.address), ("Cơ quan", a.agency_name),
                  ("Phòng", a.unit), ("Chức vụ", a.position), ("Điện thoại", a.phone), ("Trạng thái", a.status),
-                 ("Lý do", a.status_reason), ("Giữ dữ liệu đến", a.retention_until),
+                 ("Lý do", a.status_reason), ("Địa chỉ mới", a.moved_to), ("Giữ dữ liệu đến", a.retention_until),
                  ("Vai trò", [f"{r.role.value}{'@' + r.agency_code if r.agency_code else ''}" for r in a.roles]),
                  *([("Mật khẩu (chỉ hiện một lần)", password)] if password else [])])
 
@@ -188,7 +188,8 @@ def account_enable(args: argparse.Namespace, inst: Installation) -> int:
 
 
 def account_remove(args: argparse.Namespace, inst: Installation) -> int:
-    _show_account(args, inst.directory.accounts.remove(args.address, reason=args.reason, actor=ACTOR))
+    _show_account(args, inst.directory.accounts.remove(args.address, reason=args.reason, actor=ACTOR,
+                                                       moved_to=args.moved_to))
     return 0
 
 

@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd(account, "remove", d.account_remove, "xoá tài khoản (giữ thư và văn bản trong thời hạn lưu)")
     p.add_argument("address")
     p.add_argument("--reason", required=True)
+    p.add_argument("--moved-to", help="địa chỉ mới của người dùng (thư gửi tới địa chỉ cũ được trả lời kèm địa chỉ "
+                                      "này: SMTP 551)")
     p = cmd(account, "reset-password", d.account_reset_password, "đặt lại mật khẩu")
     p.add_argument("address")
     p.add_argument("--password")

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Row, delete, insert, or_, select, update
 
 from congvu.directory import addresses
 from congvu.directory.agencies import AgencyService
+from congvu.directory.aliases import normalise_target
 from congvu.directory.context import DirectoryContext, as_utc
 from congvu.directory.models import (
     AGENCY_SCOPED_ROLES,
@@ -95,7 +96,7 @@ class AccountService:
             phone=row.phone, status=AccountStatus(row.status), status_reason=row.status_reason,
             status_changed_at=as_utc(row.status_changed_at), retention_until=as_utc(row.retention_until),
             created_at=as_utc(row.created_at) or row.created_at, last_login_at=as_utc(row.last_login_at),
-            roles=roles,
+            roles=roles, moved_to=row.moved_to,
         )
 
     def get(self, conn: Connection, address: str) -> Account:
@@ -196,7 +197,8 @@ class AccountService:
 
     # -- status ------------------------------------------------------------------------------------------------
 
-    def _set_status(self, address: str, status: AccountStatus, reason: str | None, actor: str) -> Account:
+    def _set_status(self, address: str, status: AccountStatus, reason: str | None, actor: str, *,
+                    moved_to: str | None = None) -> Account:
         now = self.ctx.now()
         with self.ctx.db.begin() as conn:
             account = self.get(conn, address)
@@ -209,13 +211,15 @@ class AccountService:
             if status == AccountStatus.REMOVED:
                 retention = self.ctx.retention_end(now)
                 values["retention_until"] = retention
+                values["moved_to"] = moved_to
                 addresses.release(conn, account.address, at=now, reusable_after=retention)
                 # Access to other mailboxes ends with the person's duties; their own mail stays.
                 conn.execute(delete(mailbox_delegates)
                              .where(mailbox_delegates.c.delegate_account_id == account.id))
                 conn.execute(delete(account_roles).where(account_roles.c.account_id == account.id))
             conn.execute(update(accounts).where(accounts.c.id == account.id).values(**values))
-            self.ctx.audit(conn, actor, f"account.{status.value}", account.address, {"reason": reason})
+            self.ctx.audit(conn, actor, f"account.{status.value}", account.address,
+                           {"reason": reason, **({"moved_to": moved_to} if moved_to else {})})
             return self.get(conn, account.address)
 
     def disable(self, address: str, *, reason: str | None = None, actor: str = "system") -> Account:
@@ -225,8 +229,20 @@ class AccountService:
     def enable(self, address: str, *, actor: str = "system") -> Account:
         return self._set_status(address, AccountStatus.ACTIVE, None, actor)
 
-    def remove(self, address: str, *, reason: str, actor: str = "system") -> Account:
-        return self._set_status(address, AccountStatus.REMOVED, clean_line(reason, field="Lý do"), actor)
+    def remove(self, address: str, *, reason: str, actor: str = "system", moved_to: str | None = None) -> Account:
+        """Close the account; its mail is kept until retention ends. With ``moved_to`` (the person's new address,
+        here or elsewhere), mail to the old address is refused with that address to try instead (SMTP 551)."""
+        new = self._moved_to(address, moved_to) if moved_to and moved_to.strip() else None
+        return self._set_status(address, AccountStatus.REMOVED, clean_line(reason, field="Lý do"), actor,
+                                moved_to=new)
+
+    def _moved_to(self, address: str, moved_to: str) -> str:
+        new = normalise_target(self.ctx, moved_to)
+        old = address.strip().lower()
+        if new.lower() in (old, f"{old}@{self.ctx.domain}"):
+            raise InvalidInput("Địa chỉ mới phải khác địa chỉ cũ.", message_en="The new address must differ from the "
+                               "old one.", field="moved_to")
+        return new
 
     # -- passwords and sign-in ---------------------------------------------------------------------------------
 

@@ -106,6 +106,7 @@ class Account:
     created_at: datetime
     last_login_at: datetime | None
     roles: tuple[RoleGrant, ...] = field(default=())
+    moved_to: str | None = None  # a removed account's new address (mail to the old one is answered with it)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ class Resolution:
     mailbox_ids: tuple[int, ...] = ()
     remote: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default=())  # members not delivered to (disabled, removed, unknown, loops)
+    moved_to: str | None = None  # a removed account's new address
 
 
 class RecipientResolver:
@@ -47,11 +48,12 @@ class RecipientResolver:
         addr = address.strip().lower()
         if not self.is_local_domain(addr):
             return Resolution(addr, AddressState.REMOTE, remote=(addr,))
-        row = conn.execute(select(accounts.c.id, accounts.c.status).where(accounts.c.address == addr)).first()
+        row = conn.execute(select(accounts.c.id, accounts.c.status, accounts.c.moved_to)
+                           .where(accounts.c.address == addr)).first()
         if row is not None:
             if row.status == "active":
                 return Resolution(addr, AddressState.DELIVERABLE, mailbox_ids=(row.id,))
-            return Resolution(addr, AddressState(row.status))
+            return Resolution(addr, AddressState(row.status), moved_to=row.moved_to)
         mailboxes: list[int] = []
         remote: list[str] = []
         skipped: list[str] = []

@@ -152,7 +152,7 @@ class MailHandler:
         if found.state == AddressState.DISABLED:
             return replies.disabled_recipient(found.address)
         if found.state == AddressState.REMOVED:
-            return replies.removed_recipient(found.address)
+            return replies.removed_recipient(found.address, found.moved_to)
         if not found.mailbox_ids and not found.remote:
             return Reply(550, "5.2.1", f"<{found.address}>: this list has no active members")
         if not found.mailbox_ids and self.state.services.outbound is None:

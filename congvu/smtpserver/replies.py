@@ -64,7 +64,9 @@ def disabled_recipient(address: str) -> Reply:
     return Reply(550, "5.2.1", f"{_addr(address)}: this mailbox is disabled and does not accept mail")
 
 
-def removed_recipient(address: str) -> Reply:
+def removed_recipient(address: str, moved_to: str | None = None) -> Reply:
+    if moved_to:  # RFC 5321 §3.4: "551 User not local; please try <forward-path>"
+        return Reply(551, "5.1.6", f"{_addr(address)}: this mailbox has moved; please try <{moved_to}>")
     return Reply(550, "5.1.6", f"{_addr(address)}: this mailbox has been closed (its owner has left); "
                                "no forwarding address")
 

@@ -105,6 +105,7 @@ accounts = Table(
     Column("status", String(20), nullable=False),  # active | disabled | removed
     Column("status_reason", Text, nullable=True),
     Column("status_changed_at", UTC, nullable=True),
+    Column("moved_to", String(320), nullable=True),  # a removed account's new address, given in SMTP's 551 answer
     Column("retention_until", UTC, nullable=True),
     Column("password_hash", String(200), nullable=True),
     Column("created_at", UTC, nullable=False),

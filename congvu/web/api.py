@@ -149,7 +149,8 @@ def create_api(web: WebContext) -> FastAPI:
     @api.post("/accounts/{ref}/remove", response_model=AccountOut, responses=ERRORS, tags=["accounts"])
     def remove_account(caller: Caller, ref: str, body: RemoveRequest) -> AccountOut:
         account = web.access.scope.account(caller.scope, ref, for_change=True)
-        changed = web.directory.accounts.remove(account.address, reason=body.reason, actor=caller.actor)
+        changed = web.directory.accounts.remove(account.address, reason=body.reason, actor=caller.actor,
+                                                moved_to=body.moved_to)
         web.access.sessions.revoke_all(account.id, actor=caller.actor)
         return AccountOut.of(changed)
 

@@ -55,6 +55,7 @@ class AccountOut(BaseModel):
     phone: str | None
     status: str
     status_reason: str | None
+    moved_to: str | None = None
     created_at: datetime
     last_login_at: datetime | None
     roles: list[RoleOut]
@@ -64,7 +65,7 @@ class AccountOut(BaseModel):
         return cls(id=account.id, address=account.address, kind=account.kind.value, full_name=account.full_name,
                    agency_code=account.agency_code, agency_name=account.agency_name, unit=account.unit,
                    position=account.position, phone=account.phone, status=account.status.value,
-                   status_reason=account.status_reason, created_at=account.created_at,
+                   status_reason=account.status_reason, moved_to=account.moved_to, created_at=account.created_at,
                    last_login_at=account.last_login_at,
                    roles=[RoleOut(role=g.role.value, agency_code=g.agency_code) for g in account.roles])
 
@@ -104,3 +105,5 @@ class StatusChange(BaseModel):
 
 class RemoveRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
+    moved_to: str | None = Field(default=None, max_length=320,
+                                 description="the person's new address: mail to the old one is answered with it")

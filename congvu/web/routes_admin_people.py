@@ -175,7 +175,8 @@ def person_remove(request: Request, form: AdminForm, viewer: AdminDep, ref: str)
     account = _target(request, viewer, ref)
     try:
         not_self(viewer, account.address)
-        web.directory.accounts.remove(account.address, reason=text(form, "reason"), actor=viewer.address)
+        web.directory.accounts.remove(account.address, reason=text(form, "reason"), actor=viewer.address,
+                                      moved_to=optional(form, "moved_to"))
         web.access.sessions.revoke_all(account.id, actor=viewer.address)
     except CongVuError as exc:
         return redirect(_back(account), error=exc)

@@ -97,8 +97,8 @@ def test_directory_commands_in_process(cli_data: Path, capsys: pytest.CaptureFix
                         "level=department", "--json", *d)
     assert out["members"] == ["stttt@dongnai.gov.vn"]
     code, out, _ = call(capsys, "account", "remove", "lannt@dongnai.gov.vn", "--reason", "Chuyển công tác",
-                        "--json", *d)
-    assert out["status"] == "removed" and out["retention_until"]
+                        "--moved-to", "Lan.NT@LongAn.gov.vn", "--json", *d)
+    assert out["status"] == "removed" and out["retention_until"] and out["moved_to"] == "Lan.NT@longan.gov.vn"
     code, _, err = call(capsys, "account", "add", "--name", "Nguyễn Thị Lan", "--agency", "H19.04", "--address",
                         "lannt@dongnai.gov.vn", *d)
     assert code == 2 and "được giữ đến" in err

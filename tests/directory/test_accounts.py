@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from congvu.directory.models import AccountStatus, Role
+from congvu.directory.resolve import AddressState
 from congvu.directory.service import Directory
 from congvu.errors import Conflict, InvalidInput
 
@@ -68,6 +69,22 @@ def test_remove_keeps_address_reserved_for_retention(directory: Directory) -> No
     assert newcomer.address != person.address
     with pytest.raises(Conflict):
         directory.accounts.enable(person.address)
+    assert removed.moved_to is None
+
+
+def test_remove_with_a_new_address(directory: Directory) -> None:
+    """A person who moves on keeps being reachable: mail to the old address is answered with the new one."""
+    person = directory.accounts.add(full_name="Lý Thị Thu", agency="H19.18", password=None).account
+    with pytest.raises(InvalidInput, match="khác địa chỉ cũ"):
+        directory.accounts.remove(person.address, reason="Chuyển công tác", moved_to=person.address.upper())
+    with pytest.raises(InvalidInput):
+        directory.accounts.remove(person.address, reason="Chuyển công tác", moved_to="không phải địa chỉ")
+    assert directory.accounts.show(person.address).status == AccountStatus.ACTIVE  # nothing changed
+    removed = directory.accounts.remove(person.address, reason="Chuyển công tác", moved_to=" Thu.LT@BinhDuong.gov.vn ")
+    assert removed.moved_to == "Thu.LT@binhduong.gov.vn"  # an outside local part keeps its case (RFC 5321 §2.4)
+    with directory.ctx.db.read() as conn:
+        found = directory.recipients.resolve(conn, person.address)
+    assert found.state == AddressState.REMOVED and found.moved_to == "Thu.LT@binhduong.gov.vn"
 
 
 def test_roles_and_clerk_delegation(directory: Directory) -> None:

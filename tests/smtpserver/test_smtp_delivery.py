@@ -55,6 +55,9 @@ async def test_alias_and_rule_group_expand_at_delivery(server: SmtpServer) -> No
 
 
 async def test_rcpt_answers_say_why(server: SmtpServer) -> None:
+    accounts = server.province.inst.directory.accounts
+    moved_away = accounts.add(full_name="Lý Thị Thu", agency="H19.04", password=None).account.address
+    accounts.remove(moved_away, reason="Chuyển công tác", moved_to="thu.lt@binhduong.gov.vn")
     client = await RawClient.connect(server.mx)
     try:
         assert (await client.reply()).startswith("220 mail.dongnai.gov.vn ESMTP")
@@ -68,6 +71,8 @@ async def test_rcpt_answers_say_why(server: SmtpServer) -> None:
         assert disabled.startswith("550 5.2.1") and "disabled" in disabled
         removed = await client.command(f"RCPT TO:<binhlv@{DOMAIN}>")
         assert removed.startswith("550 5.1.6") and "closed" in removed
+        moved = await client.command(f"RCPT TO:<{moved_away}>")  # RFC 5321 §3.4: 551, with the address to try
+        assert moved.startswith("551 5.1.6") and "please try <thu.lt@binhduong.gov.vn>" in moved
         relay = await client.command("RCPT TO:<victim@example.com>")
         assert relay.startswith("550 5.7.1") and "relaying denied" in relay
         percent = await client.command(f"RCPT TO:<victim%example.com@{DOMAIN}>")

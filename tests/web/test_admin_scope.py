@@ -80,9 +80,11 @@ def test_agency_admin_manages_their_people_and_actions_are_audited(browser: Call
     assert reset.status_code == 200 and "Đã đặt lại mật khẩu" in reset.text
     admin.get(f"/quan-tri/can-bo/{address}")
     admin.post(f"/quan-tri/can-bo/{address}/khoa", {"reason": "Nghỉ phép dài hạn"})
-    admin.post(f"/quan-tri/can-bo/{address}/xoa", {"reason": "Nghỉ hưu"})
+    admin.post(f"/quan-tri/can-bo/{address}/xoa", {"reason": "Chuyển công tác", "moved_to": "moi@longan.gov.vn"})
     account = province.inst.directory.accounts.show(address)
     assert account.status == "removed" and account.position == "Phó Trưởng phòng"
+    assert account.moved_to == "moi@longan.gov.vn" and "moi@longan.gov.vn" in admin.get(
+        f"/quan-tri/can-bo/{address}").text
     assert all(g.role.value != "province_admin" for g in account.roles)
     with province.inst.db.read() as conn:
         actions = {r.action for r in conn.execute(select(audit_log.c.action).where(
