@@ -3,8 +3,9 @@ the policy applied to this month, per agency.
 
 The SMTP server and the webmail record a ``free_mail`` usage event for every message the policy applied to
 (allowed, warned, held or refused), with the direction, the action and the domain; outbound events carry the
-sending account, so they are counted against its agency. Inbound events belong to no account: they are counted
-for the whole province (shown to province administrators only).
+sending account, so they are counted against its agency (mail from outside that an alias or group forwards to
+free webmail has no sending account: it is counted under no agency). Inbound events belong to no account: they
+are counted for the whole province (shown to province administrators only).
 """
 
 from __future__ import annotations
