@@ -184,7 +184,7 @@ class SmtpClient:
                 refusal = Reply(552, f"5.3.4 thư {len(data)} byte vượt giới hạn {limit} byte của máy nhận", "5.3.4")
                 return TransactionResult(target.name, str(target), secured, {r: refusal for r in recipients})
             options.append(f"SIZE={len(data)}")
-        if client.supports_extension("8bitmime") and any(b > 0x7F for b in data):
+        if client.supports_extension("8bitmime") and not data.isascii():
             options.append("BODY=8BITMIME")
         if dsn:
             options.extend(request.envelope.mail_options())
