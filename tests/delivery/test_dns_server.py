@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from delivery_peers import NsdServer, Zone
+from nsd_peer import NsdServer, Zone
 
 from congvu.config.settings import DataDir, Settings
 from congvu.delivery.config import DeliverySettings

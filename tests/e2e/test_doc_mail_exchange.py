@@ -11,92 +11,23 @@ below end as soon as the mail has gone through.
 from __future__ import annotations
 
 import json
-import re
-import secrets
 import signal
 import smtplib
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
+from nsd_peer import free_port
+from two_provinces import Province, configure, eventually, pg_schema, serve
 
 from congvu.cli.main import main
-from congvu.config.settings import DataDir
 from congvu.demo.pdf import make_pdf
 from congvu.documents.models import IncomingEntry, QuarantineItem, RecipientView
 from congvu.documents.service import documents_for
-from congvu.installation import Installation, open_installation
 from congvu.mailstore.api import INBOX
 
 PASSWORD = "Matkhau@2026"
-T = TypeVar("T")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass(frozen=True)
-class Province:
-    data: Path
-    domain: str
-    smtp_port: int
-
-    @property
-    def flag(self) -> list[str]:
-        return ["--data", str(self.data)]
-
-    def open(self) -> Installation:
-        return open_installation(DataDir(self.data))
-
-
-def _pg_schema(request: pytest.FixtureRequest) -> str:
-    import psycopg
-
-    base = request.getfixturevalue("pg_database")
-    schema = f"t_{secrets.token_hex(6)}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    return f"{base}?options=-csearch_path%3D{schema}"
-
-
-def _configure(province: Province, other: Province, dead_dns: int) -> None:
-    """Route the other's domain to its SMTP port; quick polling; DNS that answers nothing, at once."""
-    path = province.data / "congvu.toml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("[delivery.routes]", (
-        "[delivery]\npoll_interval_s = 0.2\nretry_base_s = 1\nmta_sts = false\n\n"
-        f"[dns]\nresolver = \"127.0.0.1:{dead_dns}\"\ntimeout_s = 0.3\n\n"
-        f"[delivery.routes]\n\"{other.domain}\" = \"127.0.0.1:{other.smtp_port}\""))
-    path.write_text(text, encoding="utf-8")
-
-
-def _serve(province: Province) -> subprocess.Popen[str]:
-    log = (province.data / "serve.log").open("w", encoding="utf-8")  # a file: a full pipe would stall the server
-    proc = subprocess.Popen([sys.executable, "-m", "congvu", "serve", *province.flag, "--host", "127.0.0.1",
-                             f"--smtp-port={province.smtp_port}", "--submission-port=0", "--smtps-port=0",
-                             "--imap-port=0", "--imaps-port=0", "--http-port=0"],
-                            stdout=subprocess.PIPE, stderr=log, text=True)
-    log.close()
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        if re.search(r"congvu: smtp đang nghe tại [\d.]+:\d+", line):
-            return proc
-    proc.kill()
-    raise AssertionError(f"congvu serve did not start: {(province.data / 'serve.log').read_text()}")
 
 
 @pytest.fixture
@@ -104,13 +35,13 @@ def provinces(tmp_path: Path, database_url: str | None, backend: str,
               request: pytest.FixtureRequest) -> Iterator[tuple[Province, Province]]:
     a = Province(tmp_path / "dongnai", "dongnai.gov.vn", free_port())
     b = Province(tmp_path / "khanhhoa", "khanhhoa.gov.vn", free_port())
-    urls = {a: database_url, b: _pg_schema(request) if backend == "postgresql" else None}
+    urls = {a: database_url, b: pg_schema(request) if backend == "postgresql" else None}
     for p in (a, b):
         extra = ["--database-url", urls[p]] if urls[p] else []
         assert main(["init", *p.flag, "--domain", p.domain, "--admin-password", PASSWORD, *extra]) == 0
-    dead_dns = free_port()
-    _configure(a, b, dead_dns)
-    _configure(b, a, dead_dns)
+    dead_dns = free_port()  # DNS that answers nothing, at once
+    configure(a, b, dns_port=dead_dns, dns_timeout_s=0.3)
+    configure(b, a, dns_port=dead_dns, dns_timeout_s=0.3)
     assert main(["agency", "add", "--code", "H19", "--name", "Ủy ban nhân dân tỉnh Đồng Nai", "--short-name",
                  "UBND", "--level", "province", *a.flag]) == 0
     assert main(["agency", "add", "--code", "H19.01", "--name", "Văn phòng Ủy ban nhân dân tỉnh", "--short-name",
@@ -122,7 +53,7 @@ def provinces(tmp_path: Path, database_url: str | None, backend: str,
                  "SNV", "--level", "department", "--parent", "H47", *b.flag]) == 0
     assert main(["doc", "mail-agency", "--add", "H47.05", "--address", "snv@khanhhoa.gov.vn", "--name",
                  "Sở Nội vụ tỉnh Khánh Hòa", *a.flag]) == 0
-    servers = [_serve(a), _serve(b)]
+    servers = [serve(a), serve(b)]
     try:
         yield a, b
     finally:
@@ -130,18 +61,6 @@ def provinces(tmp_path: Path, database_url: str | None, backend: str,
             proc.send_signal(signal.SIGTERM)
         for proc in servers:
             assert proc.wait(timeout=60) == 0
-
-
-def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 60.0) -> T:
-    """The first truthy answer of ``probe``, asked until ``timeout_s`` passes."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        answer = probe()
-        if answer:
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
 
 
 def recipient_status(a: Province, document_id: str, agency: str) -> RecipientView:

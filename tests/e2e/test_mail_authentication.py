@@ -14,22 +14,19 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import secrets
 import shutil
 import signal
 import smtplib
-import socket
 import ssl
 import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import TypeVar
 
 import pytest
+from nsd_peer import NsdServer, Zone, free_port
+from two_provinces import Province, configure, eventually, pg_schema, serve
 
 from congvu.cli.main import main
 from congvu.config.settings import DataDir, load_settings
@@ -40,118 +37,42 @@ from congvu.mailstore.api import INBOX
 pytestmark = pytest.mark.skipif(shutil.which("nsd") is None, reason="needs NSD (scripts/test-packages.txt)")
 
 PASSWORD = "Matkhau@2026"
-T = TypeVar("T")
-
-
-def free_port() -> int:
-    """A port free for both TCP and UDP on 127.0.0.1 right now (NSD listens on both)."""
-    for _ in range(50):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-            tcp.bind(("127.0.0.1", 0))
-            port = int(tcp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-                try:
-                    udp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-            return port
-    raise RuntimeError("no free port")
-
-
-def wait_for_tcp(port: int, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listening on 127.0.0.1:{port}")
-
-
-def zone_text(origin: str, lines: Iterable[str]) -> str:
-    """A zone file: SOA and NS (the name server at 127.0.0.1), then ``lines`` in zone-file syntax."""
-    head = [f"$ORIGIN {origin}.", "$TTL 30",
-            f"@ IN SOA ns.{origin}. hostmaster.{origin}. 1 3600 600 86400 30",
-            f"@ IN NS ns.{origin}.", "ns IN A 127.0.0.1"]
-    return "\n".join([*head, *lines]) + "\n"
-
-
-class Nsd:
-    """NSD serving the given zones (origin → zone file text) on 127.0.0.1, UDP and TCP."""
-
-    def __init__(self, folder: Path, zones: dict[str, str]) -> None:
-        self.folder = folder
-        self.zones = zones
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Nsd:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        conf = [
-            "server:", "    ip-address: 127.0.0.1", f"    port: {self.port}", '    username: ""', '    chroot: ""',
-            f'    zonesdir: "{self.folder}"', f'    pidfile: "{self.folder}/nsd.pid"', '    database: ""',
-            f'    xfrdfile: "{self.folder}/xfrd.state"', f'    zonelistfile: "{self.folder}/zone.list"',
-            f'    logfile: "{self.folder}/nsd.log"', "    server-count: 1", "    verbosity: 1",
-            "remote-control:", "    control-enable: no",
-        ]
-        for origin, text in self.zones.items():
-            (self.folder / f"{origin}.zone").write_text(text, encoding="utf-8")
-            conf += ["zone:", f'    name: "{origin}"', f'    zonefile: "{origin}.zone"']
-        (self.folder / "nsd.conf").write_text("\n".join(conf) + "\n", encoding="utf-8")
-        self.process = subprocess.Popen(["nsd", "-d", "-c", str(self.folder / "nsd.conf")],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_tcp(self.port)
-        return self
-
-    def log(self) -> str:
-        path = self.folder / "nsd.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-            self.process = None
 
 
 @dataclass(frozen=True)
-class Province:
-    data: Path
-    domain: str
+class Party:
+    """A province and the one person of it who writes to the other."""
+
+    province: Province
     agency: str
     person: str  # the person's address
     person_name: str
-    smtp_port: int
-    submission_port: int
 
     @property
-    def flag(self) -> list[str]:
-        return ["--data", str(self.data)]
+    def domain(self) -> str:
+        return self.province.domain
+
+    @property
+    def data(self) -> Path:
+        return self.province.data
 
     @property
     def hostname(self) -> str:
-        return load_settings(DataDir(self.data)).hostname
+        return self.province.hostname
+
+    @property
+    def smtp_port(self) -> int:
+        return self.province.smtp_port
+
+    @property
+    def submission_port(self) -> int:
+        return self.province.submission_port
 
     def serve_log(self) -> str:
-        return (self.data / "serve.log").read_text(encoding="utf-8", errors="replace")
+        return self.province.serve_log()
 
 
-def _pg_schema(request: pytest.FixtureRequest) -> str:
-    import psycopg
-
-    base = request.getfixturevalue("pg_database")
-    schema = f"t_{secrets.token_hex(6)}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    return f"{base}?options=-csearch_path%3D{schema}"
-
-
-def published_zone(province: Province) -> str:
+def published_zone(province: Province) -> Zone:
     """The zone of the province's domain as its administrator would publish it from ``dns_records``: every record
     named inside the zone, and the mail host's A record (``dns_records`` leaves the address to the administrator)."""
     settings = load_settings(DataDir(province.data))
@@ -164,71 +85,39 @@ def published_zone(province: Province) -> str:
     assert mx_hosts == {settings.hostname.rstrip(".") + "."}, mx_hosts
     host = settings.hostname.rstrip(".") + "."
     assert host.endswith("." + origin), f"the mail host {host} is outside the zone {origin}"
-    lines = [zone_line(r) for r in records]
+    zone = Zone(province.domain)
+    for record in records:
+        zone.add_line(zone_line(record))  # written as `congvu dns records` writes it: NSD loading it checks that
     if not any(r.name == host and r.type == "A" for r in records):
-        lines.append(f"{host} 30 IN A 127.0.0.1")
-    return zone_text(province.domain, lines)
+        zone.add_line(f"{host} 30 IN A 127.0.0.1")
+    return zone
 
 
-FORGER_ZONE = zone_text("forger.test", ['@ IN TXT "v=spf1 -all"', '_dmarc IN TXT "v=DMARC1; p=reject"'])
-
-
-def _configure(province: Province, other: Province, dns_port: int) -> None:
-    """Route the other's domain to its SMTP port; quick polling; every lookup to the test's NSD."""
-    path = province.data / "congvu.toml"
-    text = path.read_text(encoding="utf-8")
-    text = text.replace("[delivery.routes]", (
-        "[delivery]\npoll_interval_s = 0.2\nretry_base_s = 1\nmta_sts = false\n\n"
-        f"[dns]\nresolver = \"127.0.0.1:{dns_port}\"\ntimeout_s = 2\n\n"
-        f"[delivery.routes]\n\"{other.domain}\" = \"127.0.0.1:{other.smtp_port}\""))
-    path.write_text(text, encoding="utf-8")
-
-
-def _serve(province: Province) -> subprocess.Popen[str]:
-    log = (province.data / "serve.log").open("w", encoding="utf-8")  # a file: a full pipe would stall the server
-    proc = subprocess.Popen([sys.executable, "-m", "congvu", "serve", *province.flag, "--host", "127.0.0.1",
-                             f"--smtp-port={province.smtp_port}", f"--submission-port={province.submission_port}",
-                             "--smtps-port=0", "--imap-port=0", "--imaps-port=0", "--http-port=0"],
-                            stdout=subprocess.PIPE, stderr=log, text=True)
-    log.close()
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    seen: set[str] = set()
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        found = re.search(r"congvu: (\w+) đang nghe tại [\d.]+:\d+", line)
-        if found:
-            seen.add(found.group(1))
-        if {"smtp", "submission"} <= seen:
-            return proc
-    proc.kill()
-    raise AssertionError(f"congvu serve did not start: {province.serve_log()}")
+FORGER_ZONE = Zone("forger.test").add("", "TXT", "v=spf1 -all").add("_dmarc", "TXT", "v=DMARC1; p=reject")
 
 
 @pytest.fixture
 def provinces(tmp_path: Path, database_url: str | None, backend: str,
-              request: pytest.FixtureRequest) -> Iterator[tuple[Province, Province]]:
-    a = Province(tmp_path / "dongnai", "dongnai.gov.vn", "H19", "annv@dongnai.gov.vn", "Nguyễn Văn An",
-                 free_port(), free_port())
-    b = Province(tmp_path / "longan", "longan.gov.vn", "H40", "binhtt@longan.gov.vn", "Trần Thị Bình",
-                 free_port(), free_port())
-    urls = {a: database_url, b: _pg_schema(request) if backend == "postgresql" else None}
+              request: pytest.FixtureRequest) -> Iterator[tuple[Party, Party]]:
+    a = Party(Province(tmp_path / "dongnai", "dongnai.gov.vn", free_port(), free_port()), "H19",
+              "annv@dongnai.gov.vn", "Nguyễn Văn An")
+    b = Party(Province(tmp_path / "longan", "longan.gov.vn", free_port(), free_port()), "H40",
+              "binhtt@longan.gov.vn", "Trần Thị Bình")
+    urls = {a: database_url, b: pg_schema(request) if backend == "postgresql" else None}
     for p, name in ((a, "Ủy ban nhân dân tỉnh Đồng Nai"), (b, "Ủy ban nhân dân tỉnh Long An")):
+        flag = p.province.flag
         extra = ["--database-url", urls[p]] if urls[p] else []
-        assert main(["init", *p.flag, "--domain", p.domain, "--admin-password", PASSWORD, *extra]) == 0
+        assert main(["init", *flag, "--domain", p.domain, "--admin-password", PASSWORD, *extra]) == 0
         assert main(["agency", "add", "--code", p.agency, "--name", name, "--short-name", "UBND",
-                     "--level", "province", *p.flag]) == 0
+                     "--level", "province", *flag]) == 0
         assert main(["account", "add", "--name", p.person_name, "--agency", p.agency, "--address", p.person,
-                     "--password", PASSWORD, *p.flag]) == 0
-    nsd = Nsd(tmp_path / "nsd", {a.domain: published_zone(a), b.domain: published_zone(b),
-                                 "forger.test": FORGER_ZONE}).start()
-    _configure(a, b, nsd.port)
-    _configure(b, a, nsd.port)
+                     "--password", PASSWORD, *flag]) == 0
+    nsd = NsdServer(tmp_path / "nsd", [published_zone(a.province), published_zone(b.province), FORGER_ZONE]).start()
+    configure(a.province, b.province, dns_port=nsd.port, dns_timeout_s=2)
+    configure(b.province, a.province, dns_port=nsd.port, dns_timeout_s=2)
     servers: list[subprocess.Popen[str]] = []
     try:
-        servers = [_serve(a), _serve(b)]
+        servers = [serve(p.province, ("smtp", "submission")) for p in (a, b)]
         yield a, b
     finally:
         for proc in servers:
@@ -238,19 +127,7 @@ def provinces(tmp_path: Path, database_url: str | None, backend: str,
         assert codes == [0] * len(servers)
 
 
-def eventually(probe: Callable[[], T | None], what: str, timeout_s: float = 30.0) -> T:
-    """The first truthy answer of ``probe``, asked until ``timeout_s`` passes."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        answer = probe()
-        if answer:
-            return answer
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
-def mailbox(p: Province, address: str) -> dict[str, list[bytes]]:
+def mailbox(p: Party, address: str) -> dict[str, list[bytes]]:
     """Every message of the account, by folder name."""
     inst = open_installation(DataDir(p.data))
     try:
@@ -263,7 +140,7 @@ def mailbox(p: Province, address: str) -> dict[str, list[bytes]]:
         inst.close()
 
 
-def submit(sender: Province, to: str, subject: str) -> EmailMessage:
+def submit(sender: Party, to: str, subject: str) -> EmailMessage:
     """A message from the sender's person, submitted on the sender's submission port with STARTTLS and AUTH."""
     message = EmailMessage()
     message["From"] = f"{sender.person_name} <{sender.person}>"
@@ -289,7 +166,7 @@ def our_results(raw: bytes, authserv_id: str) -> str:
     return ours[0]
 
 
-def received_at(receiver: Province, sender: Province, subject: str) -> tuple[str, bytes]:
+def received_at(receiver: Party, sender: Party, subject: str) -> tuple[str, bytes]:
     """The folder and bytes of the message with ``subject`` once it is in the receiver person's account."""
     def probe() -> tuple[str, bytes] | None:
         for folder, messages in mailbox(receiver, receiver.person).items():
@@ -309,7 +186,7 @@ def _decoded_subject(raw: bytes) -> str:
     return str(email.message_from_bytes(raw, policy=email.policy.default).get("Subject", ""))
 
 
-def assert_authenticated(receiver: Province, sender: Province, subject: str) -> None:
+def assert_authenticated(receiver: Party, sender: Party, subject: str) -> None:
     folder, raw = received_at(receiver, sender, subject)
     results = our_results(raw, receiver.hostname)
     spf = re.search(r"\bspf=(\w+) smtp\.mailfrom=[^;\s]*@(\S+?)(?:;|\s|$)", results)
@@ -321,7 +198,7 @@ def assert_authenticated(receiver: Province, sender: Province, subject: str) -> 
     assert folder == INBOX, (folder, results)
 
 
-def test_signed_mail_is_authenticated_by_the_other_province(provinces: tuple[Province, Province]) -> None:
+def test_signed_mail_is_authenticated_by_the_other_province(provinces: tuple[Party, Party]) -> None:
     a, b = provinces
     submit(a, b.person, "Kế hoạch phối hợp Đồng Nai – Long An")
     assert_authenticated(b, a, "Kế hoạch phối hợp Đồng Nai – Long An")
