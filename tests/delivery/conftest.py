@@ -39,7 +39,7 @@ def smtp_peer(peer_tls: ssl.SSLContext) -> Iterator[SmtpPeer]:
     handler = PeerHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=peer_tls,
-                            server_hostname="mx.example.test", decode_data=False)
+                            server_hostname="mx.example.test", decode_data=False, enable_SMTPUTF8=True)
     controller.start()
     try:
         yield SmtpPeer(handler, port)

@@ -46,6 +46,7 @@ class Received:
     recipients: list[str]
     data: bytes
     tls: bool
+    options: list[str] = field(default_factory=list)  # MAIL FROM parameters (SMTPUTF8, BODY=8BITMIME, …)
 
 
 @dataclass
@@ -71,7 +72,7 @@ class PeerHandler:
             return self.data_reply
         content = envelope.original_content or b""
         self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), content,
-                                      session.ssl is not None))
+                                      session.ssl is not None, list(envelope.mail_options)))
         return "250 2.0.0 Queued"
 
 

@@ -147,3 +147,22 @@ async def test_refused_data_and_unreachable_hosts(routed: Installation, queue: O
     [lost_report] = [m for m in inbox_messages(routed, SENDER) if b"Status: 5.1.2" in m]
     assert b"Diagnostic-Code: X-CongVu; 5.1.2 bad destination system address" in lost_report
     assert "nowhere.example không tồn tại" in readable_part(lost_report)
+
+
+async def test_utf8_header_fields_are_announced_with_smtputf8(routed: Installation, queue: OutboundQueue,
+                                                              clock: FakeClock, smtp_peer: SmtpPeer) -> None:
+    """A Subject or display name written in UTF-8 as is (RFC 6532) makes an internationalized message: the MAIL
+    command says SMTPUTF8 (RFC 6531) to a server that offers it; a message whose fields are ASCII does not."""
+    raw_utf8 = ("From: Quản trị <admin@dongnai.gov.vn>\r\nTo: an@example.test\r\nSubject: Giấy mời họp giao ban\r\n"
+                "Message-ID: <utf8-1@dongnai.gov.vn>\r\nMIME-Version: 1.0\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+                "Kính mời đồng chí dự họp.\r\n").encode()
+    queue.enqueue(mail_from=SENDER, recipients=["an@example.test"], raw=raw_utf8, submitted_by=None)
+    queue.enqueue(mail_from=SENDER, recipients=["binh@example.test"], raw=letter(), submitted_by=None)
+    worker = worker_for(routed, queue, clock)
+    assert await worker.run_once() == 2
+    by_recipient = {got.recipients[0]: got for got in smtp_peer.handler.received}
+    utf8 = by_recipient["an@example.test"]
+    assert "SMTPUTF8" in utf8.options and "BODY=8BITMIME" in utf8.options
+    assert utf8.data.endswith(raw_utf8)
+    assert "SMTPUTF8" not in by_recipient["binh@example.test"].options
