@@ -268,13 +268,14 @@ class Application:
         """Long bodies left unindexed (congvu.mailstore.textbacklog): at start what an earlier run left, then every
         minute what a process that stopped had queued."""
         index = self.inst.mailstore.text_index
-        older_than: list[float | None] = [None]
+        older_than_s: float | None = None  # the first round takes everything
 
         async def sweep() -> None:
-            waiting = await asyncio.to_thread(partial(index.resume, older_than_s=older_than[0]))
+            nonlocal older_than_s
+            waiting = await asyncio.to_thread(partial(index.resume, older_than_s=older_than_s))
             if waiting:
                 log.info("lập chỉ mục văn bản cho %d thư còn chờ", waiting)
-            older_than[0] = STALE_S
+            older_than_s = STALE_S
 
         await _every(TEXT_SWEEP_S, self._stop, sweep, "text index sweep")
 

@@ -21,6 +21,7 @@ import aiosmtplib
 
 from congvu.delivery.dsnparams import NO_REQUEST, NOT_SAID, DsnEnvelope, DsnRecipient
 from congvu.delivery.routing import Target
+from congvu.mail.fields import split_header
 
 _ENHANCED = re.compile(r"^([245])\.(\d{1,3})\.(\d{1,3})\b")
 
@@ -178,7 +179,7 @@ class SmtpClient:
                 refusal = Reply(553, "5.6.7 máy chủ nhận không hỗ trợ địa chỉ Unicode (SMTPUTF8)", "5.6.7")
                 return TransactionResult(target.name, str(target), secured, {r: refusal for r in recipients})
             options.append("SMTPUTF8")
-        elif client.supports_extension("smtputf8") and not _header_section(data).isascii():
+        elif client.supports_extension("smtputf8") and not data[:split_header(data).end].isascii():
             # UTF-8 in the header fields (RFC 6532: a Vietnamese Subject or display name written as is) makes
             # an internationalized message, announced as such (RFC 6531 §3.4). A server without SMTPUTF8 still
             # gets it, as before: refusing would lose mail that such servers take in practice.
@@ -236,12 +237,6 @@ class _TlsFailed(Exception):
 class _Request:
     envelope: DsnEnvelope
     recipients: dict[str, DsnRecipient]
-
-
-def _header_section(data: bytes) -> bytes:
-    """The header fields of ``data``, up to the empty line (all of it when there is none)."""
-    end = data.find(b"\r\n\r\n")
-    return data if end < 0 else data[:end]
 
 
 __all__ = ["HostsUnavailable", "Reply", "SmtpClient", "TlsPolicy", "TransactionResult", "mx_matches"]

@@ -190,7 +190,8 @@ def write_batch(ctx: MailContext, conn: Connection,
 
 def backlog(ctx: MailContext, conn: Connection, content_ids: Iterable[int]) -> None:
     """List newly stored contents whose body text was not folded (:mod:`congvu.mailstore.textbacklog`)."""
-    rows = [{"content_id": content_id, "queued_at": ctx.now()} for content_id in sorted(content_ids)]
+    now = ctx.now()
+    rows = [{"content_id": content_id, "queued_at": now} for content_id in sorted(content_ids)]
     if rows:
         conn.execute(_INSERT_BACKLOG, rows)
 

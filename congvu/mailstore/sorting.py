@@ -18,7 +18,7 @@ from congvu.mailstore.access import open_folder
 from congvu.mailstore.api import SortFields, UidArg
 from congvu.mailstore.context import MailContext, as_utc
 from congvu.mailstore.criteria import MATCH_ALL, Criterion, SortKey, SortOrder, UidIn, needs_body_text
-from congvu.mailstore.textbacklog import catch_up
+from congvu.mailstore.textbacklog import index_all, pending_in_folder
 from congvu.mailstore.textsearch import SearchCompiler, text_scan
 from congvu.mailstore.uidsets import to_ranges
 from congvu.store.schema import message_contents, messages
@@ -53,7 +53,8 @@ def _bodies_indexed(ctx: MailContext, viewer_id: int, folder_id: int, criterion:
     if needs_body_text(criterion):
         with ctx.db.read() as conn:
             open_folder(conn, viewer_id, folder_id, "r")
-        catch_up(ctx, folder_id)
+            waiting = pending_in_folder(conn, folder_id)
+        index_all(ctx, waiting)
 
 
 def search(ctx: MailContext, viewer_id: int, folder_id: int, criterion: Criterion) -> tuple[int, ...]:

@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
 from congvu.errors import NotFound
 from congvu.mail.mime import parse_entity
@@ -90,18 +90,21 @@ def index_contents(ctx: MailContext, content_ids: Sequence[int]) -> int:
     return len(claimed)
 
 
-def pending_in_folder(ctx: MailContext, folder_id: int) -> list[int]:
-    with ctx.db.read() as conn:
-        return [int(content_id) for content_id in conn.execute(_PENDING_IN_FOLDER, {"folder_id": folder_id}).scalars()]
+def pending_in_folder(conn: Connection, folder_id: int) -> list[int]:
+    """The contents of ``folder_id``'s messages still in the backlog."""
+    return [int(content_id) for content_id in conn.execute(_PENDING_IN_FOLDER, {"folder_id": folder_id}).scalars()]
+
+
+def index_all(ctx: MailContext, content_ids: Sequence[int]) -> int:
+    """:func:`index_contents` for any number of contents, :data:`BATCH` per transaction; how many were written."""
+    return sum(index_contents(ctx, content_ids[start:start + BATCH]) for start in range(0, len(content_ids), BATCH))
 
 
 def catch_up(ctx: MailContext, folder_id: int) -> int:
     """Index every body of ``folder_id`` still in the backlog (before a search of body text); how many."""
-    waiting = pending_in_folder(ctx, folder_id)
-    done = 0
-    for start in range(0, len(waiting), BATCH):
-        done += index_contents(ctx, waiting[start:start + BATCH])
-    return done
+    with ctx.db.read() as conn:
+        waiting = pending_in_folder(conn, folder_id)
+    return index_all(ctx, waiting)
 
 
 def all_pending(ctx: MailContext, *, older_than_s: float | None = None) -> list[int]:
@@ -125,10 +128,6 @@ class TextIndexer:
         self._closed = False
         self._wake = threading.Event()
         self.indexed = 0
-
-    @property
-    def queued(self) -> int:
-        return len(self._queue)
 
     def queue(self, content_ids: Iterable[int]) -> None:
         """Index ``content_ids`` (committed, listed in the backlog) soon."""

@@ -91,15 +91,10 @@ def _refused_everywhere(clients: Clients, refusal: bytes) -> None:
 
 
 def test_a_per_address_connection_limit_holds_for_all_processes(served: Served) -> None:
-    smtp = Clients(served, served.ports["smtp"])
-    try:
-        smtp.fill_over_both_processes(b"220 ")
-        _refused_everywhere(smtp, b"421 ")
-    finally:
-        smtp.close()
-    imap = Clients(served, served.ports["imap"])
-    try:
-        imap.fill_over_both_processes(b"* OK")
-        _refused_everywhere(imap, b"* BYE")
-    finally:
-        imap.close()
+    for protocol, greeting, refusal in (("smtp", b"220 ", b"421 "), ("imap", b"* OK", b"* BYE")):
+        clients = Clients(served, served.ports[protocol])
+        try:
+            clients.fill_over_both_processes(greeting)
+            _refused_everywhere(clients, refusal)
+        finally:
+            clients.close()
